@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+//
+// How the `fusebpf` CLI is put together: every group of subcommands lives in
+// its own cmd_<group>.cc and registers itself in main.cc through one
+// add_<group>_commands() call. A subcommand parses into its own options
+// struct and, when it was the one given, main() calls its `run`, whose return
+// value is the exit status (0 ok, 1 failure, 2 usage error).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <vector>
+
+namespace fusebpf::cli {
+
+struct command {
+	CLI::App *app;
+	std::function<int()> run;
+};
+
+using command_list = std::vector<command>;
+
+// Exit statuses shared by all subcommands.
+inline constexpr int exit_ok = 0;
+inline constexpr int exit_failure = 1;
+inline constexpr int exit_usage = 2;
+
+void add_mount_commands(CLI::App &root, command_list &commands);  // cmd_mount.cc
+void add_loader_commands(CLI::App &root, command_list &commands); // cmd_loader.cc
+
+} // namespace fusebpf::cli

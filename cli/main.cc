@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+//
+// fusebpf: the one command-line tool. It mounts backing directories through
+// the fusebpf daemon and loads, lists, inspects and unloads BPF filter ops
+// tables. Each subcommand group is in its own cmd_<group>.cc (see command.h).
+#include "cli/command.h"
+
+#include <cstdio>
+
+int main(int argc, char **argv)
+{
+	CLI::App app{"fusebpf - FUSE-BPF filters for a stacked FUSE file system on stock Linux.\n\n"
+		     "A FUSE mount mirrors a backing directory; BPF programs pre- and post-filter\n"
+		     "its operations, userspace filters take over where BPF declines, and file\n"
+		     "data moves through the kernel's FUSE passthrough. Run\n"
+		     "`fusebpf COMMAND --help` for the options of a command.",
+		     "fusebpf"};
+	app.require_subcommand(1);
+	app.set_version_flag("--version", "fusebpf " FUSEBPF_VERSION);
+
+	fusebpf::cli::command_list commands;
+	fusebpf::cli::add_mount_commands(app, commands);
+	fusebpf::cli::add_loader_commands(app, commands);
+
+	try {
+		app.parse(argc, argv);
+	} catch (const CLI::ParseError &e) {
+		int rc = app.exit(e);
+		return rc == 0 ? fusebpf::cli::exit_ok : fusebpf::cli::exit_usage;
+	}
+	for (auto &cmd : commands)
+		if (cmd.app->parsed())
+			return cmd.run();
+	std::fputs(app.help().c_str(), stderr);
+	return fusebpf::cli::exit_usage;
+}
