@@ -10,11 +10,11 @@
 int main(int argc, char **argv)
 {
 	CLI::App app{"fusebpf - FUSE-BPF filters for a stacked FUSE file system on stock Linux.\n\n"
-		     "A FUSE mount mirrors a backing directory; BPF programs pre- and post-filter\n"
-		     "its operations, userspace filters take over where BPF declines, and file\n"
-		     "data moves through the kernel's FUSE passthrough. Run\n"
-		     "`fusebpf COMMAND --help` for the options of a command.",
-		     "fusebpf"};
+	             "A FUSE mount mirrors a backing directory; BPF programs pre- and post-filter\n"
+	             "its operations, userspace filters take over where BPF declines, and file\n"
+	             "data moves through the kernel's FUSE passthrough. Run\n"
+	             "`fusebpf COMMAND --help` for the options of a command.",
+	             "fusebpf"};
 	app.require_subcommand(1);
 	app.set_version_flag("--version", "fusebpf " FUSEBPF_VERSION);
 

@@ -22,6 +22,7 @@ enum class sink {
 
 // Sets the default logger. `ident` prefixes every line ("fusebpf", or
 // "fusebpf-daemon[/mnt/x]") so interleaved output stays attributable.
-void init(const std::string &ident, spdlog::level::level_enum level, sink where = sink::stderr_sink);
+void init(const std::string &ident, spdlog::level::level_enum level,
+          sink where = sink::stderr_sink);
 
 } // namespace fusebpf::log

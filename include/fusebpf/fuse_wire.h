@@ -259,7 +259,7 @@ struct fuse_entry_out {
 	__u64 nodeid; /* 0 caches a negative entry */
 	__u64 generation;
 	__u64 entry_valid; /* cache timeout for the name */
-	__u64 attr_valid; /* cache timeout for the attributes */
+	__u64 attr_valid;  /* cache timeout for the attributes */
 	__u32 entry_valid_nsec;
 	__u32 attr_valid_nsec;
 	struct fuse_attr attr;
