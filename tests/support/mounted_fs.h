@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+//
+// mounted_fs: one fusebpf mount for the length of a test. start() spawns
+// `fusebpf mount -f [args] BACKING MOUNTPOINT` as a child (fork/exec, pid
+// kept, stderr to a private log file) and waits until MOUNTPOINT shows up in
+// /proc/self/mountinfo as a fuse.fusebpf mount. stop() (also run by the
+// destructor, so a failed ASSERT still cleans up) unmounts with
+// umount2(MNT_DETACH), SIGTERMs the daemon, waits with a timeout, then
+// SIGKILLs it. The daemon also gets PR_SET_PDEATHSIG(SIGTERM), so a test
+// process killed by a ctest timeout takes its daemons down with it.
+//
+// Differs from run_command() (tests/support/process.h), which runs commands
+// that finish. Usable from GoogleTest tests and from benchmarks alike: nothing
+// here depends on gtest, nothing throws or exits; errors come back as strings.
+//
+// Limits: must run as root (the daemon needs CAP_SYS_ADMIN); the spawning
+// thread must outlive the mount (PDEATHSIG is per thread).
+//
+// Example:
+//	fusebpf::test::temp_dir dir("ops");
+//	auto backing = dir.subdir("backing"), mnt = dir.subdir("mnt");
+//	fusebpf::test::mounted_fs fs(backing, mnt, {"-o", "allow_other"});
+//	std::string why;
+//	ASSERT_TRUE(fs.start(why)) << why;
+//	... use fs.mountpoint() ...
+//	EXPECT_EQ(fs.stop(), "exit 0") << fs.daemon_log();
+#pragma once
+
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+namespace fusebpf::test {
+
+class mounted_fs {
+public:
+	// `extra_args` go between "mount -f" and the two paths, e.g.
+	// {"-o", "allow_other,default_permissions", "--no-passthrough"}.
+	mounted_fs(std::string backing, std::string mountpoint,
+	           std::vector<std::string> extra_args = {});
+	mounted_fs(const mounted_fs &) = delete;
+	mounted_fs &operator=(const mounted_fs &) = delete;
+	~mounted_fs();
+
+	// Spawns the daemon and waits up to timeout_ms for the mount. On failure
+	// returns false with `why` holding the reason and the daemon's stderr; the
+	// daemon (if it still runs) has then already been stopped.
+	bool start(std::string &why, int timeout_ms = 15000);
+
+	// Unmounts, stops the daemon and reaps it. Returns how it ended
+	// ("exit 0", "killed by signal 9 (Killed)", ...) with " after SIGKILL"
+	// appended when SIGTERM was not enough; "" if it was not running.
+	// Idempotent.
+	std::string stop(int timeout_ms = 5000);
+
+	// True while MOUNTPOINT is a fuse.fusebpf mount.
+	bool is_mounted() const;
+
+	// The daemon's pid (-1 when not running).
+	pid_t pid() const { return pid_; }
+
+	const std::string &backing() const { return backing_; }
+	const std::string &mountpoint() const { return mountpoint_; }
+
+	// Everything the daemon wrote to stderr so far.
+	std::string daemon_log() const;
+
+	// The full command line, for "repro:" messages.
+	std::vector<std::string> command() const;
+	std::string repro() const;
+
+private:
+	std::string backing_;
+	std::string mountpoint_;
+	std::vector<std::string> extra_args_;
+	std::string log_path_;
+	pid_t pid_ = -1;
+};
+
+} // namespace fusebpf::test
