@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+//
+// configs: see configs.h.
+#include "bench/daemon/configs.h"
+
+#include "bench/daemon/peer_mount.h"
+#include "tests/support/mounted_fs.h"
+#include "tests/support/process.h"
+#include "tests/support/stats.h"
+
+#include <charconv>
+#include <unistd.h>
+
+namespace fusebpf::bench {
+
+namespace {
+
+class native_target : public target {
+public:
+	explicit native_target(std::string root) : root_(std::move(root)) {}
+	const std::string &root() const override { return root_; }
+	std::string command() const override { return {}; }
+
+private:
+	std::string root_;
+};
+
+class fusebpf_target : public target {
+public:
+	fusebpf_target(const target_paths &paths, std::vector<std::string> args)
+	    : fs_(paths.backing, paths.mountpoint, std::move(args))
+	{}
+
+	bool start(std::string &why) { return fs_.start(why); }
+	const std::string &root() const override { return fs_.mountpoint(); }
+	std::string command() const override { return test::shell_join(fs_.command()); }
+
+	std::optional<nlohmann::json> daemon_stats() const override
+	{
+		std::string why;
+		return test::read_stats(fs_.mountpoint(), why);
+	}
+
+	std::string stop() override { return fs_.stop(); }
+
+private:
+	test::mounted_fs fs_;
+};
+
+class peer_target : public target {
+public:
+	peer_target(const target_paths &paths, std::vector<std::string> argv)
+	    : mountpoint_(paths.mountpoint),
+	      peer_(std::move(argv), paths.mountpoint, paths.log_path)
+	{}
+
+	bool start(std::string &why) { return peer_.start(why); }
+	const std::string &root() const override { return mountpoint_; }
+	std::string command() const override { return test::shell_join(peer_.command()); }
+	std::string stop() override { return peer_.stop(); }
+
+private:
+	std::string mountpoint_;
+	peer_mount peer_;
+};
+
+std::vector<std::string> fusebpf_args(const bench_options &opts, bool passthrough)
+{
+	std::vector<std::string> args;
+	if (!passthrough)
+		args.push_back("--no-passthrough");
+	if (opts.threads > 0) {
+		args.push_back("--threads");
+		args.push_back(std::to_string(opts.threads));
+	}
+	for (auto &o : opts.fusebpf_opts) {
+		args.push_back("-o");
+		args.push_back(o);
+	}
+	return args;
+}
+
+} // namespace
+
+const std::vector<config_info> &known_configs()
+{
+	static const std::vector<config_info> list = {
+	    {"native", "the backing directory itself (ext4), no FUSE"},
+	    {"fusebpf", "fusebpf mount, kernel FUSE passthrough for file data"},
+	    {"fusebpf-nopt", "fusebpf mount --no-passthrough: data through the daemon"},
+	    {"passthrough_ll", "libfuse 3.14 example passthrough_ll (no kernel passthrough)"},
+	};
+	return list;
+}
+
+std::optional<config_spec> parse_config(const std::string &name, std::string &why)
+{
+	config_spec spec{name, name, -1};
+	if (auto at = name.find('@'); at != std::string::npos) {
+		spec.base = name.substr(0, at);
+		auto cpu = name.substr(at + 1);
+		auto [end, ec] = std::from_chars(cpu.data(), cpu.data() + cpu.size(), spec.pin_cpu);
+		if (cpu.empty() || ec != std::errc() || end != cpu.data() + cpu.size() ||
+		    spec.pin_cpu < 0) {
+			why = "bad CPU number in configuration '" + name + "' (want NAME@CPU)";
+			return std::nullopt;
+		}
+	}
+	for (auto &c : known_configs())
+		if (c.name == spec.base)
+			return spec;
+	why = "unknown configuration '" + spec.base + "' (known:";
+	for (auto &c : known_configs())
+		why += " " + c.name;
+	why += ")";
+	return std::nullopt;
+}
+
+std::unique_ptr<target> start_target(const std::string &base, const target_paths &paths,
+                                     const bench_options &opts, std::string &why)
+{
+	if (base == "native")
+		return std::make_unique<native_target>(paths.backing);
+	if (base == "fusebpf" || base == "fusebpf-nopt") {
+		auto t =
+		    std::make_unique<fusebpf_target>(paths, fusebpf_args(opts, base == "fusebpf"));
+		if (!t->start(why))
+			return nullptr;
+		return t;
+	}
+	if (base == "passthrough_ll") {
+		if (opts.peer_path.empty() || ::access(opts.peer_path.c_str(), X_OK) != 0) {
+			why = "passthrough_ll binary not available ('" + opts.peer_path +
+			      "'); it is built from /usr/share/doc/libfuse3-dev/examples/"
+			      "passthrough_ll.c (Debian package libfuse3-dev), or pass --peer PATH";
+			return nullptr;
+		}
+		auto t = std::make_unique<peer_target>(
+		    paths, std::vector<std::string>{opts.peer_path, "-f", "-o",
+		                                    "source=" + paths.backing, paths.mountpoint});
+		if (!t->start(why))
+			return nullptr;
+		return t;
+	}
+	why = "unknown configuration '" + base + "'";
+	return nullptr;
+}
+
+} // namespace fusebpf::bench

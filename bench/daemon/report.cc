@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+//
+// report: see report.h. Column widths come from the cell texts, never from
+// hand-counted constants.
+#include "bench/daemon/report.h"
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+namespace fusebpf::bench {
+
+namespace {
+
+// 1234567.8 -> "1,234,568"; small values keep a decimal or two.
+std::string format_value(double v)
+{
+	char buf[64];
+	if (v < 10) {
+		std::snprintf(buf, sizeof(buf), "%.2f", v);
+		return buf;
+	}
+	if (v < 100) {
+		std::snprintf(buf, sizeof(buf), "%.1f", v);
+		return buf;
+	}
+	std::snprintf(buf, sizeof(buf), "%.0f", v);
+	std::string digits = buf, out;
+	for (size_t i = 0; i < digits.size(); i++) {
+		if (i > 0 && (digits.size() - i) % 3 == 0)
+			out += ',';
+		out += digits[i];
+	}
+	return out;
+}
+
+std::string format_fixed(double v, int decimals)
+{
+	char buf[64];
+	std::snprintf(buf, sizeof(buf), "%.*f", decimals, v);
+	return buf;
+}
+
+// The native column's cell for workload w, if there is a good one.
+const cell *native_cell(const bench_result &r, size_t w)
+{
+	for (auto &col : r.columns)
+		if (col.spec.name == "native" && w < col.cells.size() && col.cells[w].ok())
+			return &col.cells[w];
+	return nullptr;
+}
+
+std::string cell_text(const bench_result &r, const column &col, size_t w)
+{
+	if (w >= col.cells.size())
+		return "-";
+	auto &c = col.cells[w];
+	if (!c.ok())
+		return "FAILED";
+	std::string text = format_value(c.median());
+	if (auto *n = native_cell(r, w); n && n->median() > 0)
+		text += " (" + format_fixed(c.median() / n->median(), 2) + ")";
+	return text;
+}
+
+void print_row(std::FILE *out, const std::vector<std::string> &row,
+               const std::vector<size_t> &widths)
+{
+	for (size_t i = 0; i < row.size(); i++) {
+		// First column left-aligned, numbers right-aligned.
+		int width = static_cast<int>(widths[i]);
+		if (i == 0)
+			std::fprintf(out, "%-*s", width, row[i].c_str());
+		else
+			std::fprintf(out, "  %*s", width, row[i].c_str());
+	}
+	std::fputc('\n', out);
+}
+
+std::string request_summary(const cell &c)
+{
+	if (c.units <= 0)
+		return "";
+	std::vector<std::pair<uint64_t, std::string>> ops;
+	uint64_t total = 0;
+	for (auto &[name, n] : c.requests) {
+		ops.emplace_back(n, name);
+		total += n;
+	}
+	std::sort(ops.rbegin(), ops.rend());
+	std::string text = format_fixed(static_cast<double>(total) / c.units, 2);
+	std::string sep = "  = ";
+	for (auto &[n, name] : ops) {
+		double per = static_cast<double>(n) / c.units;
+		if (per < 0.005)
+			continue;
+		text += sep + name + " " + format_fixed(per, 2);
+		sep = ", ";
+	}
+	return text;
+}
+
+} // namespace
+
+void print_report(const bench_result &r, std::FILE *out)
+{
+	auto &o = r.opts;
+	std::fprintf(out,
+	             "fusebpf-bench: kernel %s, %d CPUs online (%s), backing fs %s, "
+	             "FUSE over io_uring enabled: %s\n",
+	             r.sys.kernel.c_str(), r.sys.cpus_online, r.sys.cpu_model.c_str(),
+	             r.sys.backing_fs.c_str(), r.sys.fuse_uring.c_str());
+	std::fprintf(out,
+	             "files %d, file size %llu MiB, %d repetitions (median shown), "
+	             "random reads %.1f s per repetition, run took %.0f s, started %s\n\n",
+	             o.files, static_cast<unsigned long long>(o.file_size >> 20), o.reps, o.seconds,
+	             r.seconds, r.sys.started.c_str());
+
+	std::vector<std::vector<std::string>> rows;
+	std::vector<std::string> header{"workload (unit)"};
+	for (auto &col : r.columns)
+		header.push_back(col.spec.name);
+	rows.push_back(header);
+	for (size_t w = 0; w < r.workloads.size(); w++) {
+		std::vector<std::string> row{r.workloads[w]->name + " (" + r.workloads[w]->unit +
+		                             ")"};
+		for (auto &col : r.columns)
+			row.push_back(cell_text(r, col, w));
+		rows.push_back(row);
+	}
+	std::vector<size_t> widths(header.size(), 0);
+	for (auto &row : rows)
+		for (size_t i = 0; i < row.size(); i++)
+			widths[i] = std::max(widths[i], row[i].size());
+	for (auto &row : rows)
+		print_row(out, row, widths);
+	std::fprintf(out, "(value, and in parentheses the ratio to native; higher is better)\n");
+
+	bool any_requests = false;
+	for (auto &col : r.columns)
+		for (auto &c : col.cells)
+			any_requests |= c.ok() && c.have_requests;
+	if (any_requests) {
+		std::fprintf(out, "\nRequests that reached the fusebpf daemon per unit of work "
+		                  "(file, entry, read or MiB), from `fusebpf stats`:\n");
+		for (size_t w = 0; w < r.workloads.size(); w++)
+			for (auto &col : r.columns) {
+				if (w >= col.cells.size())
+					continue;
+				auto &c = col.cells[w];
+				if (!c.ok() || !c.have_requests)
+					continue;
+				std::fprintf(out, "  %-17s %-14s %s\n",
+				             r.workloads[w]->name.c_str(), col.spec.name.c_str(),
+				             request_summary(c).c_str());
+			}
+	}
+
+	std::fprintf(out, "\nConfigurations:\n");
+	for (auto &col : r.columns) {
+		std::fprintf(out, "  %-15s %s\n", col.spec.name.c_str(), col.about.c_str());
+		if (!col.command.empty())
+			std::fprintf(out, "  %-15s   $ %s\n", "", col.command.c_str());
+	}
+	std::fprintf(out, "Workloads:\n");
+	for (auto *w : r.workloads)
+		std::fprintf(out, "  %-17s %s\n", w->name.c_str(), w->about.c_str());
+
+	bool header_done = false;
+	for (auto &col : r.columns) {
+		auto note = [&](const std::string &what, const std::string &why) {
+			if (!header_done)
+				std::fprintf(out, "\nFailures:\n");
+			header_done = true;
+			std::fprintf(out, "  %s %s: %s\n", col.spec.name.c_str(), what.c_str(),
+			             why.c_str());
+		};
+		if (!col.error.empty()) {
+			note("(configuration)", col.error);
+			continue;
+		}
+		for (size_t w = 0; w < col.cells.size() && w < r.workloads.size(); w++)
+			if (!col.cells[w].ok())
+				note(r.workloads[w]->name, col.cells[w].error);
+		if (!col.ended.empty() && col.ended != "exit 0")
+			note("(daemon)", "ended with " + col.ended);
+	}
+}
+
+nlohmann::json to_json(const bench_result &r)
+{
+	auto &o = r.opts;
+	nlohmann::json j;
+	j["system"] = to_json(r.sys);
+	j["params"] = {{"files", o.files},
+	               {"file_size", o.file_size},
+	               {"reps", o.reps},
+	               {"seconds", o.seconds},
+	               {"statistic", "median"},
+	               {"threads", o.threads},
+	               {"fusebpf_opts", o.fusebpf_opts}};
+	j["seconds"] = r.seconds;
+	j["configs"] = nlohmann::json::array();
+	for (auto &col : r.columns)
+		j["configs"].push_back({{"name", col.spec.name},
+		                        {"base", col.spec.base},
+		                        {"pin_cpu", col.spec.pin_cpu},
+		                        {"about", col.about},
+		                        {"command", col.command},
+		                        {"error", col.error},
+		                        {"daemon_ended", col.ended}});
+	j["results"] = nlohmann::json::array();
+	for (size_t w = 0; w < r.workloads.size(); w++) {
+		auto *n = native_cell(r, w);
+		for (auto &col : r.columns) {
+			if (w >= col.cells.size())
+				continue;
+			auto &c = col.cells[w];
+			nlohmann::json e = {{"workload", r.workloads[w]->name},
+			                    {"unit", r.workloads[w]->unit},
+			                    {"config", col.spec.name},
+			                    {"samples", c.rates}};
+			if (c.ok()) {
+				e["median"] = c.median();
+				e["best"] = c.best();
+				if (n && n->median() > 0)
+					e["ratio_to_native"] = c.median() / n->median();
+			} else {
+				e["error"] = c.error;
+			}
+			if (c.have_requests) {
+				e["daemon_requests"] = c.requests;
+				e["work_units"] = c.units;
+			}
+			j["results"].push_back(e);
+		}
+	}
+	return j;
+}
+
+} // namespace fusebpf::bench
