@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+//
+// The inode table: what the kernel's nodeids stand for.
+//
+// Each FUSE node is one backing inode, held open as an O_PATH|O_NOFOLLOW fd
+// (never a path: renames in the backing tree then need no bookkeeping). Nodes
+// are keyed by (st_dev, st_ino), so the hard links of a file share one node,
+// as they share one inode natively. A nodeid is a slot_table id (slot +
+// generation), so a stale or bogus nodeid from the kernel gets nullptr from
+// get() and the handler replies ESTALE; nothing crashes.
+//
+// Lookup counting (the FUSE contract): every reply that hands the kernel a
+// nodeid (LOOKUP, CREATE, MKNOD, MKDIR, SYMLINK, LINK, READDIRPLUS entries)
+// adds one to that node's nlookup; FORGET / BATCH_FORGET subtract. A node
+// leaves the table when nlookup reaches 0; its O_PATH fd is closed when the
+// last shared_ptr (a handler still using it, an open file) goes away. The
+// root (FUSE_ROOT_ID) is never forgotten.
+//
+// Locking rules:
+//   - inode_table::mutex_ protects the (dev, ino) map and every nlookup;
+//     it is a leaf lock: nothing else is locked while it is held.
+//   - the slot_table inside has its own mutex, taken only under mutex_ or
+//     alone (get()); order: inode_table::mutex_ -> slot_table mutex.
+//   - inode fields other than nlookup and the passthrough state are set at
+//     creation and immutable, so handlers read them without locks.
+//   - inode::backing (the passthrough id, see passthrough.h) is protected by
+//     inode::backing_mutex, which is never held while taking mutex_.
+#pragma once
+
+#include "common/unique_fd.h"
+#include "daemon/slot_table.h"
+
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <utility>
+
+namespace fusebpf::daemon {
+
+// One backing inode. Shared (std::shared_ptr) between the table and the
+// handlers/open files that use it.
+struct inode {
+	inode(unique_fd opath, dev_t d, ino_t i, mode_t m)
+	    : fd(std::move(opath)), dev(d), ino(i), type(m & S_IFMT)
+	{}
+	inode(const inode &) = delete;
+	inode &operator=(const inode &) = delete;
+
+	const unique_fd fd;  // O_PATH|O_NOFOLLOW on the backing inode
+	const dev_t dev;     // backing st_dev
+	const ino_t ino;     // backing st_ino
+	const mode_t type;   // S_IFREG, S_IFDIR, S_IFLNK, ... (S_IFMT bits only)
+	uint64_t nodeid = 0; // set once by the table before anyone sees the node
+
+	bool is_dir() const { return type == S_IFDIR; }
+	bool is_reg() const { return type == S_IFREG; }
+	bool is_symlink() const { return type == S_IFLNK; }
+
+	// Kernel passthrough state of this inode (one backing id per inode,
+	// refcounted by the opens using it). See daemon/passthrough.h.
+	std::mutex backing_mutex;
+	int backing_id = 0;           // protected by backing_mutex; 0 = none
+	unsigned backing_users = 0;   // protected by backing_mutex
+	bool backing_refused = false; // protected by backing_mutex: BACKING_OPEN failed once
+
+	// Protected by inode_table::mutex_.
+	uint64_t nlookup = 0;
+};
+
+using inode_ptr = std::shared_ptr<inode>;
+
+class inode_table {
+public:
+	// root_fd: O_PATH fd of the backing root; root_st: its stat.
+	inode_table(unique_fd root_fd, const struct stat &root_st);
+	inode_table(const inode_table &) = delete;
+	inode_table &operator=(const inode_table &) = delete;
+
+	// The node with this nodeid, or nullptr if unknown or stale (reply
+	// ESTALE). Cheap: one mutex and a shared_ptr copy.
+	inode_ptr get(uint64_t nodeid) const;
+
+	// The root node (nodeid FUSE_ROOT_ID).
+	const inode_ptr &root() const { return root_; }
+
+	// Registers one kernel lookup reference for the backing inode described
+	// by st, whose O_PATH|O_NOFOLLOW fd is `opath`. If a node for
+	// (st_dev, st_ino) exists (a hard link, a repeated lookup), opath is
+	// closed and that node is returned; otherwise a new node takes it.
+	// Either way nlookup grows by one. Never fails.
+	inode_ptr add_lookup(unique_fd opath, const struct stat &st);
+
+	// Adds one kernel lookup reference to a node the caller holds. Returns
+	// false if the node already left the table (a racing FORGET dropped its
+	// last reference); the caller then fails with ESTALE.
+	bool add_ref(const inode_ptr &node);
+
+	// Drops n kernel lookup references (FORGET). Unknown or stale ids and
+	// the root are ignored; an n larger than nlookup drops the node (and
+	// logs, since the kernel then broke the contract).
+	void forget(uint64_t nodeid, uint64_t n);
+
+	// Number of nodes, root excluded (for tests and stats).
+	size_t size() const;
+
+private:
+	mutable std::mutex mutex_;
+	std::map<std::pair<dev_t, ino_t>, inode_ptr> by_ino_; // protected by mutex_
+	slot_table<inode> ids_{2};                            // slot 1 is the root (FUSE_ROOT_ID)
+	inode_ptr root_;
+};
+
+} // namespace fusebpf::daemon

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+//
+// parse_mount_options(): the -o option string, one table of known options.
+#include "daemon/options.h"
+
+#include <sys/mount.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <string>
+
+namespace fusebpf::daemon {
+namespace {
+
+bool parse_seconds(std::string_view text, double &out)
+{
+	std::string s(text);
+	if (s.empty())
+		return false;
+	char *end = nullptr;
+	errno = 0;
+	double v = std::strtod(s.c_str(), &end);
+	if (errno || *end || !std::isfinite(v) || v < 0 || v > 1e9)
+		return false;
+	out = v;
+	return true;
+}
+
+struct flag_option {
+	const char *name;
+	unsigned long flag;
+};
+
+// Generic mount flags accepted as -o, as mount(8) spells them.
+constexpr flag_option mount_flag_options[] = {
+    {"nosuid", MS_NOSUID},   {"nodev", MS_NODEV},           {"noexec", MS_NOEXEC},
+    {"noatime", MS_NOATIME}, {"nodiratime", MS_NODIRATIME}, {"sync", MS_SYNCHRONOUS},
+    {"dirsync", MS_DIRSYNC},
+};
+
+} // namespace
+
+std::optional<std::string> parse_mount_options(std::string_view text, mount_options &opts)
+{
+	while (!text.empty()) {
+		size_t comma = text.find(',');
+		std::string_view opt = text.substr(0, comma);
+		text =
+		    comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
+		if (opt.empty())
+			continue;
+		size_t eq = opt.find('=');
+		std::string_view key = opt.substr(0, eq);
+		std::string_view value =
+		    eq == std::string_view::npos ? std::string_view{} : opt.substr(eq + 1);
+		bool has_value = eq != std::string_view::npos;
+
+		auto flag = [&](bool &field, bool v) -> std::optional<std::string> {
+			if (has_value)
+				return "option '" + std::string(key) + "' takes no value";
+			field = v;
+			return std::nullopt;
+		};
+		auto seconds = [&](double &field) -> std::optional<std::string> {
+			if (!has_value || !parse_seconds(value, field))
+				return "option '" + std::string(key) +
+				       "' needs a number of seconds >= 0 (e.g. " +
+				       std::string(key) + "=0.5)";
+			return std::nullopt;
+		};
+
+		std::optional<std::string> err;
+		if (key == "allow_other")
+			err = flag(opts.allow_other, true);
+		else if (key == "default_permissions")
+			err = flag(opts.default_permissions, true);
+		else if (key == "ro")
+			err = flag(opts.read_only, true);
+		else if (key == "rw")
+			err = flag(opts.read_only, false);
+		else if (key == "entry_timeout")
+			err = seconds(opts.entry_timeout);
+		else if (key == "attr_timeout")
+			err = seconds(opts.attr_timeout);
+		else if (key == "negative_timeout")
+			err = seconds(opts.negative_timeout);
+		else if (key == "timeout") {
+			err = seconds(opts.entry_timeout);
+			opts.attr_timeout = opts.entry_timeout;
+		} else if (key == "fsname") {
+			if (!has_value || value.empty() ||
+			    value.find_first_of(" \t\n\\") != std::string_view::npos)
+				err = "option 'fsname' needs a value without blanks or backslashes";
+			else
+				opts.fsname = std::string(value);
+		} else {
+			bool known = false;
+			for (const auto &f : mount_flag_options)
+				if (key == f.name) {
+					known = true;
+					if (has_value)
+						err = "option '" + std::string(key) +
+						      "' takes no value";
+					else
+						opts.mount_flags |= f.flag;
+				}
+			if (!known)
+				err = "unknown mount option '" + std::string(opt) +
+				      "' (see fusebpf mount --help)";
+		}
+		if (err)
+			return err;
+	}
+	return std::nullopt;
+}
+
+const char *mount_options_help()
+{
+	return "  allow_other            let users other than root use the mount\n"
+	       "  default_permissions    the kernel checks file modes itself before asking\n"
+	       "                         the daemon (recommended with allow_other)\n"
+	       "  ro, rw                 mount read-only / read-write (default rw)\n"
+	       "  entry_timeout=SECS     how long the kernel caches names (default 1)\n"
+	       "  attr_timeout=SECS      how long the kernel caches attributes (default 1)\n"
+	       "  negative_timeout=SECS  how long the kernel caches \"no such name\" (default 0)\n"
+	       "  timeout=SECS           sets entry_timeout and attr_timeout\n"
+	       "  fsname=NAME            source shown in /proc/mounts (default: BACKING_DIR)\n"
+	       "  nosuid, nodev, noexec, noatime, nodiratime, sync, dirsync\n"
+	       "                         the generic mount flags of mount(8)\n"
+	       "  SECS may have a fraction (0.5); 0 disables that cache.\n";
+}
+
+} // namespace fusebpf::daemon

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+//
+// The daemon's configuration: what `fusebpf mount` parsed.
+//
+// mount_options holds the `-o` options; parse_mount_options() turns an
+// option string ("allow_other,entry_timeout=0.5") into it and rejects what
+// it does not know with a one-line message, so the CLI can exit 2.
+// daemon_config adds the positional arguments and flags. Both are plain data
+// (no I/O), unit-tested in daemon/tests/options_test.cc.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace fusebpf::daemon {
+
+struct mount_options {
+	bool allow_other = false;         // other users may use the mount
+	bool default_permissions = false; // the kernel checks modes itself
+	bool read_only = false;           // "ro": mounted MS_RDONLY
+	// Kernel cache lifetimes in seconds (fractions allowed). Defaults match
+	// libfuse: names and attributes cached 1 s, negative entries not cached.
+	double entry_timeout = 1.0;
+	double attr_timeout = 1.0;
+	double negative_timeout = 0.0;
+	// Extra options passed through to mount(2) untouched ("nosuid", "nodev",
+	// "noexec", "noatime", ... are mount flags; see mounter.cc).
+	unsigned long mount_flags = 0;
+	// fsname shown in /proc/mounts; empty means the absolute backing dir.
+	std::string fsname;
+};
+
+// Parses a comma-separated -o string into opts (applied on top of what opts
+// already holds, so several -o accumulate). Returns an empty optional on
+// success, else a one-line error naming the bad option.
+std::optional<std::string> parse_mount_options(std::string_view text, mount_options &opts);
+
+// The help text for -o, one option per line (used by `fusebpf mount --help`).
+const char *mount_options_help();
+
+struct daemon_config {
+	std::string backing_dir; // absolute, resolved
+	std::string mountpoint;  // absolute, resolved
+	mount_options opts;
+	unsigned threads = 0;    // worker threads; 0 = number of CPUs (at least 2)
+	bool passthrough = true; // kernel FUSE passthrough for file data
+	bool debug = false;      // one log line per request
+	bool foreground = false; // -f
+};
+
+} // namespace fusebpf::daemon
