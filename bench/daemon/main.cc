@@ -15,6 +15,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <fstream>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #ifndef FUSEBPF_BENCH_PEER
@@ -39,6 +40,28 @@ Workloads: create, stat-cold, stat-warm, readdir, seq-write, seq-read-cold,
 seq-read-warm, rand-read, rand-read-direct.
 Must run as root (mounts, drop_caches). Build with CMAKE_BUILD_TYPE=Release and
 without sanitizers, or the numbers mean nothing.)";
+
+// Every FUSE passthrough daemon here keeps an fd per inode the kernel knows;
+// the peer does not raise its own limit (passthrough_hp does). The daemons
+// inherit this one. Needs CAP_SYS_RESOURCE to go past the hard limit (which
+// this machine's root lacks: the hard limit is 20000). Returns the limit.
+rlim_t raise_fd_limit()
+{
+	rlim_t want = 1 << 20;
+	if (std::FILE *f = std::fopen("/proc/sys/fs/nr_open", "r")) {
+		unsigned long v;
+		if (std::fscanf(f, "%lu", &v) == 1)
+			want = v;
+		std::fclose(f);
+	}
+	struct rlimit lim {
+		want, want
+	};
+	if (::setrlimit(RLIMIT_NOFILE, &lim) == 0)
+		return want;
+	::getrlimit(RLIMIT_NOFILE, &lim);
+	return lim.rlim_cur;
+}
 
 std::vector<const workload_info *> select_workloads(const std::vector<std::string> &names,
                                                     std::string &why)
@@ -133,6 +156,13 @@ int main(int argc, char **argv)
 	}
 
 	install_interrupt_handlers();
+	rlim_t fd_limit = raise_fd_limit();
+	if (fd_limit < static_cast<rlim_t>(opts.files) + 1000)
+		std::fprintf(stderr,
+		             "fusebpf-bench: warning: fd limit %lu is close to --files %d; "
+		             "daemons that keep an fd per inode may fail with EMFILE\n",
+		             static_cast<unsigned long>(fd_limit), opts.files);
+
 	bench_result result;
 	try {
 		result = run_bench(opts, configs, workloads);

@@ -107,14 +107,17 @@ void print_report(const bench_result &r, std::FILE *out)
 	auto &o = r.opts;
 	std::fprintf(out,
 	             "fusebpf-bench: kernel %s, %d CPUs online (%s), backing fs %s, "
-	             "FUSE over io_uring enabled: %s\n",
+	             "FUSE over io_uring enabled: %s, fd limit %lu\n",
 	             r.sys.kernel.c_str(), r.sys.cpus_online, r.sys.cpu_model.c_str(),
-	             r.sys.backing_fs.c_str(), r.sys.fuse_uring.c_str());
+	             r.sys.backing_fs.c_str(), r.sys.fuse_uring.c_str(), r.sys.fd_limit);
 	std::fprintf(out,
 	             "files %d, file size %llu MiB, %d repetitions (median shown), "
-	             "random reads %.1f s per repetition, run took %.0f s, started %s\n\n",
-	             o.files, static_cast<unsigned long long>(o.file_size >> 20), o.reps, o.seconds,
-	             r.seconds, r.sys.started.c_str());
+	             "random reads %.1f s per repetition\n",
+	             o.files, static_cast<unsigned long long>(o.file_size >> 20), o.reps,
+	             o.seconds);
+	std::fprintf(out, "run started %s, took %.0f s; load average at start %s, at end %s\n\n",
+	             r.sys.started.c_str(), r.seconds, r.sys.loadavg.c_str(),
+	             r.loadavg_end.c_str());
 
 	std::vector<std::vector<std::string>> rows;
 	std::vector<std::string> header{"workload (unit)"};
@@ -200,6 +203,7 @@ nlohmann::json to_json(const bench_result &r)
 	               {"threads", o.threads},
 	               {"fusebpf_opts", o.fusebpf_opts}};
 	j["seconds"] = r.seconds;
+	j["loadavg_end"] = r.loadavg_end;
 	j["configs"] = nlohmann::json::array();
 	for (auto &col : r.columns)
 		j["configs"].push_back({{"name", col.spec.name},

@@ -270,6 +270,7 @@ bench_result run_bench(const bench_options &opts, const std::vector<config_spec>
 		result.columns.push_back(std::move(col));
 	}
 	result.seconds = std::chrono::duration<double>(clock::now() - start).count();
+	result.loadavg_end = current_loadavg();
 	return result;
 }
 

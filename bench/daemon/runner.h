@@ -54,6 +54,7 @@ struct bench_result {
 	std::vector<const workload_info *> workloads;
 	std::vector<column> columns;
 	double seconds = 0; // wall time of the whole run
+	std::string loadavg_end;
 };
 
 // Throws interrupted_error on Ctrl-C (after everything is unmounted) and

@@ -5,6 +5,7 @@
 
 #include <ctime>
 #include <fstream>
+#include <sys/resource.h>
 #include <sys/utsname.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -72,11 +73,24 @@ system_info probe_system(const std::string &backing_dir)
 	info.cpu_model = cpu_model();
 	info.backing_fs = fs_name(backing_dir);
 	info.fuse_uring = first_line("/sys/module/fuse/parameters/enable_uring");
+	info.loadavg = current_loadavg();
+	struct rlimit lim;
+	if (::getrlimit(RLIMIT_NOFILE, &lim) == 0)
+		info.fd_limit = static_cast<unsigned long>(lim.rlim_cur);
 	std::time_t now = std::time(nullptr);
 	char buf[32];
 	std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
 	info.started = buf;
 	return info;
+}
+
+std::string current_loadavg()
+{
+	std::string line = first_line("/proc/loadavg");
+	size_t end = 0;
+	for (int field = 0; field < 3 && end != std::string::npos; field++)
+		end = line.find(' ', end + (field > 0));
+	return line.substr(0, end);
 }
 
 nlohmann::json to_json(const system_info &info)
@@ -86,6 +100,8 @@ nlohmann::json to_json(const system_info &info)
 	        {"cpu_model", info.cpu_model},
 	        {"backing_fs", info.backing_fs},
 	        {"fuse_enable_uring", info.fuse_uring},
+	        {"fd_limit", info.fd_limit},
+	        {"loadavg", info.loadavg},
 	        {"started", info.started}};
 }
 
