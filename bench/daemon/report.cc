@@ -175,8 +175,15 @@ void print_report(const bench_result &r, std::FILE *out)
 			if (!header_done)
 				std::fprintf(out, "\nFailures:\n");
 			header_done = true;
+			// Multi-line reasons (daemon output) are indented under their line.
+			std::string text = why;
+			for (size_t at = 0; (at = text.find('\n', at)) != std::string::npos;
+			     at += 5)
+				text.replace(at, 1, "\n    ");
+			while (!text.empty() && (text.back() == ' ' || text.back() == '\n'))
+				text.pop_back();
 			std::fprintf(out, "  %s %s: %s\n", col.spec.name.c_str(), what.c_str(),
-			             why.c_str());
+			             text.c_str());
 		};
 		if (!col.error.empty()) {
 			note("(configuration)", col.error);
