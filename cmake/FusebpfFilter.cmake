@@ -28,8 +28,10 @@ set(_FUSEBPF_FILTER_ROOT "${CMAKE_CURRENT_LIST_DIR}/.." CACHE INTERNAL "")
 # The one list of BPF compile flags (also compiled into `fusebpf build`).
 set(FUSEBPF_BPF_CFLAGS -g -O2 -Wall -Werror -mcpu=v3 CACHE INTERNAL "")
 
-# Finds and checks clang and bpftool once, at the first filter.
-function(_fusebpf_check_bpf_toolchain)
+# Finds and checks clang and bpftool once (the first filter, or the loader
+# for `fusebpf build`); sets FUSEBPF_BPF_CLANG, FUSEBPF_BPFTOOL and
+# FUSEBPF_BPF_ARCH_INCLUDE.
+function(fusebpf_find_bpf_toolchain)
 	if(DEFINED CACHE{FUSEBPF_BPF_TOOLCHAIN_OK})
 		return()
 	endif()
@@ -84,7 +86,7 @@ function(fusebpf_add_filter name)
 		message(FATAL_ERROR "fusebpf_add_filter(${name}): the name must be a C identifier "
 			"(it names the skeleton struct)")
 	endif()
-	_fusebpf_check_bpf_toolchain()
+	fusebpf_find_bpf_toolchain()
 
 	set(out_dir ${CMAKE_CURRENT_BINARY_DIR}/${name})
 	file(MAKE_DIRECTORY ${out_dir})
