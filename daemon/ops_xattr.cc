@@ -2,34 +2,256 @@
 //
 // Extended attribute ops: setxattr, getxattr, listxattr, removexattr.
 //
-// SCAFFOLD written by the daemon-core engineer so the tree builds: every
-// handler here answers ENOSYS. The second daemon engineer owns this file
-// and replaces these bodies with the real implementations (see ops.h for
-// the contract and /work/notes/daemon-interfaces-ready.md for a guide).
+// Every call goes to /proc/self/fd/N of the node's O_PATH fd with the
+// following (non-l*) xattr calls: the magic link resolves to the node itself
+// and is not followed any further, so a symlink node gets the symlink's own
+// xattrs and a FIFO or device node is never opened. They run as the caller,
+// so the backing fs makes the native checks (user.* needs read/write
+// permission and is refused on symlinks and special files, ...).
+//
+// Size probes (GETXATTR/LISTXATTR with size 0) reply fuse_getxattr_out with
+// the size needed; otherwise the value is read into a buffer of the size the
+// kernel asked for, and ERANGE tells it the value grew or does not fit.
+//
+// Privileged namespaces: the caller_creds scope drops only the file system
+// capabilities for a non-root caller; CAP_SYS_ADMIN and CAP_SETFCAP stay with
+// the daemon thread. So for callers with fsuid != 0 this file applies the
+// kernel's own rules (fs/xattr.c: xattr_permission, security/commoncap.c)
+// itself: trusted.* cannot be read (ENODATA), written or removed (EPERM) and
+// is hidden from the list; security.* cannot be written or removed (EPERM).
+// Limit: "privileged" means fsuid 0, as elsewhere in the daemon.
+//
+// Neighbours: ops_attr.cc (mode, owner, size, times). POSIX ACLs reach this
+// file only if the kernel passes system.posix_acl_* through as xattrs
+// (without FUSE_POSIX_ACL it answers them itself).
+#include "daemon/backing.h"
 #include "daemon/ops.h"
+#include "daemon/session.h"
+
+#include <sys/fsuid.h>
+#include <sys/xattr.h>
 
 #include <cerrno>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
 
 namespace fusebpf::daemon {
 
+namespace {
+
+constexpr std::string_view trusted_prefix = "trusted.";
+constexpr std::string_view security_prefix = "security.";
+
+// Whether the thread runs for a caller with fsuid 0 (setfsuid(-1) only
+// reads the current value).
+bool caller_is_root()
+{
+	return setfsuid(static_cast<uid_t>(-1)) == 0;
+}
+
+bool has_prefix(std::string_view name, std::string_view prefix)
+{
+	return name.substr(0, prefix.size()) == prefix;
+}
+
+// 0, or the errno the kernel would give a caller without CAP_SYS_ADMIN.
+int check_namespace(std::string_view name, bool write)
+{
+	if (caller_is_root())
+		return 0;
+	if (has_prefix(name, trusted_prefix))
+		return write ? EPERM : ENODATA;
+	if (write && has_prefix(name, security_prefix))
+		return EPERM;
+	return 0;
+}
+
+// XATTR_SIZE_MAX / XATTR_LIST_MAX: the largest value or list the kernel
+// accepts (a bigger request is the kernel's bug or a filter's mistake).
+constexpr size_t xattr_max = 65536;
+
+} // namespace
+
+int do_setxattr(session &, inode &node, const fuse_setxattr_in &in, std::string_view name,
+                std::span<const std::byte> value)
+{
+	std::string n(name);
+	if (int err = check_namespace(n, true))
+		return err;
+	if (value.size() > xattr_max)
+		return E2BIG;
+	std::string p = proc_fd_path(node.fd.get());
+	// flags: 0, XATTR_CREATE (EEXIST if present) or XATTR_REPLACE (ENODATA
+	// if absent), checked by the backing fs.
+	if (setxattr(p.c_str(), n.c_str(), value.data(), value.size(), static_cast<int>(in.flags)) <
+	    0)
+		return errno;
+	return 0;
+}
+
 void op_setxattr(request &req)
 {
-	req.reply_err(ENOSYS);
+	// Without FUSE_SETXATTR_EXT the kernel sends the 8-byte compat struct.
+	fuse_setxattr_in in;
+	bool ext = req.sess().conn().has(FUSE_SETXATTR_EXT);
+	if (!req.args().get_compat(in, ext ? sizeof(in) : FUSE_COMPAT_SETXATTR_IN_SIZE))
+		return req.reply_err(EINVAL);
+	std::string_view name;
+	if (!req.args().string(name) || name.empty())
+		return req.reply_err(EINVAL);
+	std::span<const std::byte> value;
+	if (!req.args().bytes(in.size, value))
+		return req.reply_err(EINVAL);
+	inode_ptr node = req.node();
+	if (!node)
+		return req.reply_err(ESTALE);
+	req.reply_err(do_setxattr(req.sess(), *node, in, name, value));
+}
+
+// in.size 0: only the size is wanted (value stays empty, size is set).
+// Otherwise value gets the bytes, at most in.size of them (else ERANGE).
+int do_getxattr(session &, inode &node, const fuse_getxattr_in &in, std::string_view name,
+                std::vector<char> &value, uint32_t &size)
+{
+	std::string n(name);
+	if (int err = check_namespace(n, false))
+		return err;
+	std::string p = proc_fd_path(node.fd.get());
+	size_t want = in.size < xattr_max ? in.size : xattr_max;
+	value.resize(want);
+	ssize_t got = getxattr(p.c_str(), n.c_str(), want ? value.data() : nullptr, want);
+	if (got < 0)
+		return errno;
+	size = static_cast<uint32_t>(got);
+	value.resize(want ? static_cast<size_t>(got) : 0);
+	return 0;
+}
+
+// GETXATTR and LISTXATTR answer the same way: the size for a probe, else
+// the bytes.
+static void reply_xattr(request &req, uint32_t asked, const std::vector<char> &value, uint32_t size)
+{
+	if (asked == 0) {
+		fuse_getxattr_out out = {};
+		out.size = size;
+		return req.reply(out);
+	}
+	req.reply_bytes(value.data(), value.size());
 }
 
 void op_getxattr(request &req)
 {
-	req.reply_err(ENOSYS);
+	const auto *in = req.args().get<fuse_getxattr_in>();
+	if (!in)
+		return req.reply_err(EINVAL);
+	std::string_view name;
+	if (!req.args().string(name) || name.empty())
+		return req.reply_err(EINVAL);
+	inode_ptr node = req.node();
+	if (!node)
+		return req.reply_err(ESTALE);
+	std::vector<char> value;
+	uint32_t size = 0;
+	if (int err = do_getxattr(req.sess(), *node, *in, name, value, size))
+		return req.reply_err(err);
+	reply_xattr(req, in->size, value, size);
+}
+
+// Removes trusted.* names from a NUL-separated list (a non-root caller must
+// not see them, see the header comment).
+static void hide_trusted(std::vector<char> &list)
+{
+	std::vector<char> kept;
+	kept.reserve(list.size());
+	size_t pos = 0;
+	while (pos < list.size()) {
+		size_t len = strnlen(list.data() + pos, list.size() - pos);
+		std::string_view name(list.data() + pos, len);
+		if (!has_prefix(name, trusted_prefix)) {
+			kept.insert(kept.end(), name.begin(), name.end());
+			kept.push_back('\0');
+		}
+		pos += len + 1;
+	}
+	list.swap(kept);
+}
+
+// Same contract as do_getxattr(): value is the NUL-separated name list.
+int do_listxattr(session &, inode &node, const fuse_getxattr_in &in, std::vector<char> &list,
+                 uint32_t &size)
+{
+	std::string p = proc_fd_path(node.fd.get());
+	bool filter = !caller_is_root();
+	if (in.size == 0 && !filter) {
+		ssize_t got = listxattr(p.c_str(), nullptr, 0);
+		if (got < 0)
+			return errno;
+		size = static_cast<uint32_t>(got);
+		list.clear();
+		return 0;
+	}
+	// A filtered list must be read in full to know its filtered size; it
+	// can grow between the probe and the read, so retry on ERANGE.
+	for (int attempt = 0; attempt < 8; attempt++) {
+		ssize_t need = listxattr(p.c_str(), nullptr, 0);
+		if (need < 0)
+			return errno;
+		list.resize(static_cast<size_t>(need));
+		ssize_t got = need ? listxattr(p.c_str(), list.data(), list.size()) : 0;
+		if (got < 0 && errno == ERANGE)
+			continue;
+		if (got < 0)
+			return errno;
+		list.resize(static_cast<size_t>(got));
+		if (filter)
+			hide_trusted(list);
+		size = static_cast<uint32_t>(list.size());
+		if (in.size == 0) {
+			list.clear();
+			return 0;
+		}
+		return list.size() > in.size ? ERANGE : 0;
+	}
+	return ERANGE;
 }
 
 void op_listxattr(request &req)
 {
-	req.reply_err(ENOSYS);
+	const auto *in = req.args().get<fuse_getxattr_in>();
+	if (!in)
+		return req.reply_err(EINVAL);
+	inode_ptr node = req.node();
+	if (!node)
+		return req.reply_err(ESTALE);
+	std::vector<char> list;
+	uint32_t size = 0;
+	if (int err = do_listxattr(req.sess(), *node, *in, list, size))
+		return req.reply_err(err);
+	reply_xattr(req, in->size, list, size);
+}
+
+int do_removexattr(session &, inode &node, std::string_view name)
+{
+	std::string n(name);
+	if (int err = check_namespace(n, true))
+		return err;
+	std::string p = proc_fd_path(node.fd.get());
+	if (removexattr(p.c_str(), n.c_str()) < 0)
+		return errno;
+	return 0;
 }
 
 void op_removexattr(request &req)
 {
-	req.reply_err(ENOSYS);
+	std::string_view name;
+	if (!req.args().string(name) || name.empty())
+		return req.reply_err(EINVAL);
+	inode_ptr node = req.node();
+	if (!node)
+		return req.reply_err(ESTALE);
+	req.reply_err(do_removexattr(req.sess(), *node, name));
 }
 
 } // namespace fusebpf::daemon
