@@ -77,24 +77,31 @@ void print_row(std::FILE *out, const std::vector<std::string> &row,
 	std::fputc('\n', out);
 }
 
+// "4 = LOOKUP 1, CREATE 1, FLUSH 1, RELEASE 1": requests per unit of work,
+// biggest first, three significant digits (an OPENDIR per 10,000 entries
+// shows as 0.0001, not as 0).
 std::string request_summary(const cell &c)
 {
 	if (c.units <= 0)
 		return "";
+	auto per_unit = [&](uint64_t n) {
+		char buf[32];
+		std::snprintf(buf, sizeof(buf), "%.3g", static_cast<double>(n) / c.units);
+		return std::string(buf);
+	};
 	std::vector<std::pair<uint64_t, std::string>> ops;
 	uint64_t total = 0;
 	for (auto &[name, n] : c.requests) {
 		ops.emplace_back(n, name);
 		total += n;
 	}
-	std::sort(ops.rbegin(), ops.rend());
-	std::string text = format_fixed(static_cast<double>(total) / c.units, 2);
-	std::string sep = "  = ";
+	std::sort(ops.begin(), ops.end(), [](auto &a, auto &b) {
+		return a.first != b.first ? a.first > b.first : a.second < b.second;
+	});
+	std::string text = per_unit(total);
+	std::string sep = " = ";
 	for (auto &[n, name] : ops) {
-		double per = static_cast<double>(n) / c.units;
-		if (per < 0.005)
-			continue;
-		text += sep + name + " " + format_fixed(per, 2);
+		text += sep + name + " " + per_unit(n);
 		sep = ", ";
 	}
 	return text;
