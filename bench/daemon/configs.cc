@@ -9,6 +9,8 @@
 #include "tests/support/stats.h"
 
 #include <charconv>
+#include <chrono>
+#include <thread>
 #include <unistd.h>
 
 namespace fusebpf::bench {
@@ -31,7 +33,18 @@ public:
 	    : fs_(paths.backing, paths.mountpoint, std::move(args))
 	{}
 
-	bool start(std::string &why) { return fs_.start(why); }
+	// The control socket may come up a moment after the mount; wait for it
+	// (bounded), so the first workload's requests are counted too.
+	bool start(std::string &why)
+	{
+		if (!fs_.start(why))
+			return false;
+		auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+		while (!daemon_stats() && std::chrono::steady_clock::now() < deadline)
+			std::this_thread::sleep_for(std::chrono::milliseconds(20));
+		return true;
+	}
+
 	const std::string &root() const override { return fs_.mountpoint(); }
 	std::string command() const override { return test::shell_join(fs_.command()); }
 

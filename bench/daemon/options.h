@@ -14,7 +14,7 @@ namespace fusebpf::bench {
 struct bench_options {
 	int files = 10000;                     // entries for create / stat / readdir
 	uint64_t file_size = 256ull << 20;     // bytes of the sequential / random file
-	int reps = 3;                          // measured repetitions; the median is reported
+	int reps = 5;                          // measured repetitions; the median is reported
 	double seconds = 1.0;                  // length of one random-read repetition
 	std::vector<std::string> workloads;    // empty: all
 	std::vector<std::string> configs;      // column order; see configs.h
