@@ -102,7 +102,7 @@ bool mounted_fs::start(std::string &why, int timeout_ms)
 		return false;
 	}
 	if (log_path_.empty()) {
-		std::string pattern = leftover_prefix() + "daemon-log.XXXXXX";
+		std::string pattern = process_prefix() + "daemon-log.XXXXXX";
 		std::vector<char> buf(pattern.begin(), pattern.end());
 		buf.push_back('\0');
 		int fd = ::mkstemp(buf.data());
@@ -174,6 +174,17 @@ bool mounted_fs::start(std::string &why, int timeout_ms)
 	      " ms (daemon then stopped: " + ended + ")\ncommand: " + shell_join(argv) +
 	      "\ndaemon stderr:\n" + daemon_log();
 	return false;
+}
+
+std::string mounted_fs::wait_exit(int timeout_ms)
+{
+	if (pid_ <= 0)
+		return {};
+	int status = 0;
+	if (!wait_reap(pid_, status, timeout_ms))
+		return {};
+	pid_ = -1;
+	return describe_wait_status(status);
 }
 
 std::string mounted_fs::stop(int timeout_ms)

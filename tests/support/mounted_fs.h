@@ -53,6 +53,11 @@ public:
 	// Idempotent.
 	std::string stop(int timeout_ms = 5000);
 
+	// Waits (without signalling) for the daemon to exit by itself, e.g.
+	// after an external umount or a signal the test sent. Returns how it
+	// ended as stop() does, or "" if it is still running after timeout_ms.
+	std::string wait_exit(int timeout_ms);
+
 	// True while MOUNTPOINT is a fuse.fusebpf mount.
 	bool is_mounted() const;
 

@@ -44,6 +44,11 @@ std::string leftover_prefix()
 	return tmp_root() + "/fusebpf-test." + tag() + ".";
 }
 
+std::string process_prefix()
+{
+	return leftover_prefix() + std::to_string(::getpid()) + ".";
+}
+
 bool remove_tree(const std::string &path)
 {
 	// FTW_MOUNT: a mount left inside the tree is skipped, not emptied.
@@ -52,7 +57,7 @@ bool remove_tree(const std::string &path)
 
 temp_dir::temp_dir(const std::string &what, unsigned mode)
 {
-	std::string pattern = leftover_prefix() + what + ".XXXXXX";
+	std::string pattern = process_prefix() + what + ".XXXXXX";
 	std::vector<char> buf(pattern.begin(), pattern.end());
 	buf.push_back('\0');
 	if (!::mkdtemp(buf.data())) {

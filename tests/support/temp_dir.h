@@ -4,10 +4,10 @@
 // removes its whole tree when it goes out of scope. Every mount test gets its
 // backing dir and mountpoint from one of these, so tests never share state.
 //
-// Names look like /tmp/fusebpf-test.<tag>.<what>.XXXXXX, where <tag> comes from
-// the environment variable FUSEBPF_TEST_TAG (ctest sets it per build tree) and
-// defaults to "manual". The leftover-mount check uses that prefix to find mounts
-// of this run only (see leftover_prefix()).
+// Names look like /tmp/fusebpf-test.<tag>.<pid>.<what>.XXXXXX, where <tag> comes
+// from the environment variable FUSEBPF_TEST_TAG (ctest sets it per build tree)
+// and defaults to "manual". The leftover-mount checks use these prefixes to find
+// mounts of this run (leftover_prefix()) or of this process (process_prefix()).
 //
 // Limits: removal does not cross mount points (a mount still sitting inside the
 // tree is skipped, never descended into); unmount first (mounted_fs does).
@@ -46,6 +46,9 @@ private:
 
 // The common prefix of every temp_dir of this run ("/tmp/fusebpf-test.<tag>.").
 std::string leftover_prefix();
+
+// The prefix of this process's temp_dirs ("/tmp/fusebpf-test.<tag>.<pid>.").
+std::string process_prefix();
 
 // Removes `path` and everything below it without crossing mount points or
 // following symlinks. Returns false (and leaves the rest) on the first error.

@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+//
+// Locks through a real mount between two processes, each with its own fd:
+// flock conflicts (EWOULDBLOCK), POSIX record lock conflicts (EAGAIN), F_GETLK
+// naming the holder's pid and range, non-overlapping ranges coexisting, locks
+// released when the holder exits, and a blocked F_SETLKW interrupted by a
+// signal returning EINTR (the kernel sends INTERRUPT to the daemon).
+#include "tests/daemon/fs_util.h"
+#include "tests/daemon/mount_fixture.h"
+
+#include "common/unique_fd.h"
+
+#include <csignal>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace fusebpf::test {
+namespace {
+
+// A child process that takes a lock on its own fd of `path`, reports the
+// result, and holds the lock until release() (or destruction) tells it to go.
+class lock_holder {
+public:
+	// `take` runs in the child on its fd and returns 0 or an errno.
+	lock_holder(const std::string &path, int (*take)(int fd))
+	{
+		int ready[2], go[2];
+		if (::pipe(ready) != 0 || ::pipe(go) != 0)
+			return;
+		pid_ = ::fork();
+		if (pid_ == 0) {
+			::prctl(PR_SET_PDEATHSIG, SIGKILL);
+			::close(ready[0]);
+			::close(go[1]);
+			int fd = ::open(path.c_str(), O_RDWR);
+			int err = fd < 0 ? errno : take(fd);
+			(void)!::write(ready[1], &err, sizeof err);
+			char c;
+			(void)!::read(go[0], &c, 1);
+			::_exit(0);
+		}
+		::close(ready[1]);
+		::close(go[0]);
+		ready_.reset(ready[0]);
+		go_.reset(go[1]);
+		if (::read(ready_.get(), &result_, sizeof result_) != sizeof result_)
+			result_ = -1;
+	}
+	~lock_holder() { release(); }
+
+	int result() const { return result_; } // 0 = lock taken
+	pid_t pid() const { return pid_; }
+
+	// Lets the child exit (its locks go with it) and reaps it.
+	void release()
+	{
+		if (pid_ <= 0)
+			return;
+		go_.reset();
+		int status;
+		::waitpid(pid_, &status, 0);
+		pid_ = -1;
+	}
+
+private:
+	pid_t pid_ = -1;
+	int result_ = -1;
+	unique_fd ready_, go_;
+};
+
+int flock_ex(int fd)
+{
+	return ::flock(fd, LOCK_EX | LOCK_NB) == 0 ? 0 : errno;
+}
+
+int posix_write_lock_0_100(int fd)
+{
+	struct flock fl {};
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	fl.l_start = 0;
+	fl.l_len = 100;
+	return ::fcntl(fd, F_SETLK, &fl) == 0 ? 0 : errno;
+}
+
+struct flock lock_range(short type, off_t start, off_t len)
+{
+	struct flock fl {};
+	fl.l_type = type;
+	fl.l_whence = SEEK_SET;
+	fl.l_start = start;
+	fl.l_len = len;
+	return fl;
+}
+
+class Locks : public mount_fixture {
+protected:
+	void prepare_backing() override { ASSERT_TRUE(write_file(b("lockfile"), "0123456789")); }
+};
+
+TEST_F(Locks, FlockConflictsBetweenProcesses)
+{
+	lock_holder holder(m("lockfile"), flock_ex);
+	ASSERT_EQ(holder.result(), 0) << strerror(holder.result());
+	unique_fd fd(::open(m("lockfile").c_str(), O_RDWR));
+	ASSERT_TRUE(fd);
+	EXPECT_EQ(sys(::flock(fd.get(), LOCK_EX | LOCK_NB)), (sys_result{-1, EWOULDBLOCK}));
+	EXPECT_EQ(sys(::flock(fd.get(), LOCK_SH | LOCK_NB)), (sys_result{-1, EWOULDBLOCK}));
+	holder.release();
+	EXPECT_EQ(sys(::flock(fd.get(), LOCK_EX | LOCK_NB)), (sys_result{0, 0}));
+	EXPECT_EQ(sys(::flock(fd.get(), LOCK_UN)), (sys_result{0, 0}));
+
+	// shared locks coexist
+	lock_holder shared(m("lockfile"),
+	                   [](int f) { return ::flock(f, LOCK_SH | LOCK_NB) ? errno : 0; });
+	ASSERT_EQ(shared.result(), 0);
+	EXPECT_EQ(sys(::flock(fd.get(), LOCK_SH | LOCK_NB)), (sys_result{0, 0}));
+	EXPECT_EQ(sys(::flock(fd.get(), LOCK_EX | LOCK_NB)), (sys_result{-1, EWOULDBLOCK}));
+}
+
+TEST_F(Locks, PosixLockConflictAndGetlk)
+{
+	lock_holder holder(m("lockfile"), posix_write_lock_0_100);
+	ASSERT_EQ(holder.result(), 0) << strerror(holder.result());
+	unique_fd fd(::open(m("lockfile").c_str(), O_RDWR));
+	ASSERT_TRUE(fd);
+
+	struct flock fl = lock_range(F_WRLCK, 50, 10);
+	EXPECT_EQ(sys(::fcntl(fd.get(), F_SETLK, &fl)), (sys_result{-1, EAGAIN}));
+	fl = lock_range(F_RDLCK, 0, 1);
+	EXPECT_EQ(sys(::fcntl(fd.get(), F_SETLK, &fl)), (sys_result{-1, EAGAIN}));
+
+	fl = lock_range(F_WRLCK, 10, 5);
+	ASSERT_EQ(::fcntl(fd.get(), F_GETLK, &fl), 0) << strerror(errno);
+	EXPECT_EQ(fl.l_type, F_WRLCK);
+	EXPECT_EQ(fl.l_pid, holder.pid()) << "F_GETLK must name the holding process";
+	EXPECT_EQ(fl.l_start, 0);
+	EXPECT_EQ(fl.l_len, 100);
+
+	// a range past the held one is free
+	fl = lock_range(F_WRLCK, 100, 50);
+	EXPECT_EQ(sys(::fcntl(fd.get(), F_SETLK, &fl)), (sys_result{0, 0}));
+	fl = lock_range(F_WRLCK, 200, 1);
+	ASSERT_EQ(::fcntl(fd.get(), F_GETLK, &fl), 0);
+	EXPECT_EQ(fl.l_type, F_UNLCK);
+
+	holder.release(); // the holder's exit drops its locks
+	fl = lock_range(F_WRLCK, 0, 100);
+	EXPECT_EQ(sys(::fcntl(fd.get(), F_SETLK, &fl)), (sys_result{0, 0}));
+	auto s = stats();
+	EXPECT_GT(requests(s, "SETLK"), 0) << "POSIX locks never reached the daemon";
+	EXPECT_GT(requests(s, "GETLK"), 0);
+}
+
+void on_sigusr1(int)
+{}
+
+TEST_F(Locks, BlockedSetlkwInterruptedBySignal)
+{
+	lock_holder holder(m("lockfile"), posix_write_lock_0_100);
+	ASSERT_EQ(holder.result(), 0) << strerror(holder.result());
+	std::string mnt_file = m("lockfile");
+
+	// The waiter: a child that blocks in F_SETLKW; SIGUSR1 without SA_RESTART
+	// must make it return EINTR.
+	int out[2];
+	ASSERT_EQ(::pipe(out), 0);
+	pid_t waiter = ::fork();
+	ASSERT_GE(waiter, 0);
+	if (waiter == 0) {
+		::prctl(PR_SET_PDEATHSIG, SIGKILL);
+		struct sigaction sa {};
+		sa.sa_handler = on_sigusr1;
+		::sigaction(SIGUSR1, &sa, nullptr);
+		int fd = ::open(mnt_file.c_str(), O_RDWR);
+		struct flock fl = lock_range(F_WRLCK, 0, 10);
+		sys_result r = fd < 0 ? sys(-1) : sys(::fcntl(fd, F_SETLKW, &fl));
+		(void)!::write(out[1], &r, sizeof r);
+		::_exit(0);
+	}
+	::close(out[1]);
+	unique_fd rd(out[0]);
+	long long base = requests(stats(), "SETLKW"), setlkw = base;
+	for (int i = 0; i < 200 && setlkw <= base; i++) {
+		usleep(10000);
+		setlkw = requests(stats(), "SETLKW");
+	}
+	usleep(100000); // let the request settle in the daemon
+	ASSERT_EQ(::kill(waiter, SIGUSR1), 0);
+	sys_result r{};
+	pollfd pfd{rd.get(), POLLIN, 0};
+	int ready = ::poll(&pfd, 1, 10000);
+	if (ready <= 0)
+		::kill(waiter, SIGKILL);
+	ASSERT_EQ(ready, 1) << "F_SETLKW did not return within 10 s of the signal";
+	ASSERT_EQ(::read(rd.get(), &r, sizeof r), static_cast<ssize_t>(sizeof r));
+	int status;
+	::waitpid(waiter, &status, 0);
+	EXPECT_EQ(r, (sys_result{-1, EINTR})) << describe(r);
+
+	auto s = stats();
+	EXPECT_GT(requests(s, "SETLKW"), 0) << "the blocking lock never reached the daemon";
+	EXPECT_GT(requests(s, "INTERRUPT"), 0) << "no INTERRUPT reached the daemon";
+	// the daemon is still healthy and the lock is still the holder's
+	unique_fd fd(::open(m("lockfile").c_str(), O_RDWR));
+	ASSERT_TRUE(fd);
+	struct flock fl = lock_range(F_WRLCK, 0, 1);
+	EXPECT_EQ(sys(::fcntl(fd.get(), F_SETLK, &fl)), (sys_result{-1, EAGAIN}));
+	holder.release();
+	EXPECT_EQ(sys(::fcntl(fd.get(), F_SETLKW, &fl)), (sys_result{0, 0}));
+}
+
+} // namespace
+} // namespace fusebpf::test
