@@ -1,9 +1,335 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Subcommands of the mount group; see cli/command.h.
+//
+// `fusebpf mount`, `fusebpf umount`, `fusebpf stats`: the daemon's commands.
+//
+// mount checks everything it can in the foreground (so a typo fails at
+// once with exit 1), then either runs the daemon in this process (-f) or
+// forks a background daemon. The background child reports over a pipe
+// whether the mount came up ("ok") or why not, so `fusebpf mount` exits
+// with the daemon's real error. umount and stats talk to the daemon over
+// its control socket (daemon/control_server.h).
 #include "cli/command.h"
 
-namespace fusebpf::cli {
+#include "common/log.h"
+#include "common/unique_fd.h"
+#include "daemon/control_server.h"
+#include "daemon/daemon.h"
+#include "daemon/mounter.h"
+#include "daemon/options.h"
 
-void add_mount_commands(CLI::App &, command_list &) {}
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace fusebpf::cli {
+namespace {
+
+using fusebpf::daemon::daemon_config;
+
+struct mount_args {
+	bool foreground = false;
+	std::vector<std::string> options;
+	unsigned threads = 0;
+	bool no_passthrough = false;
+	bool debug = false;
+	std::string backing;
+	std::string mountpoint;
+};
+
+struct umount_args {
+	std::string mountpoint;
+	bool lazy = false;
+	double timeout = 10;
+};
+
+struct stats_args {
+	std::string mountpoint;
+	bool json = false;
+};
+
+void error_line(const std::string &msg)
+{
+	std::fprintf(stderr, "fusebpf: %s\n", msg.c_str());
+}
+
+// The background daemon: forks, reports the start-up result through a pipe.
+int run_background(const daemon_config &cfg)
+{
+	int fds[2];
+	if (pipe2(fds, O_CLOEXEC) < 0) {
+		error_line(std::string("pipe: ") + std::strerror(errno));
+		return exit_failure;
+	}
+	unique_fd rd(fds[0]), wr(fds[1]);
+	std::fflush(nullptr);
+	pid_t pid = fork();
+	if (pid < 0) {
+		error_line(std::string("fork: ") + std::strerror(errno));
+		return exit_failure;
+	}
+	if (pid == 0) {
+		rd.reset();
+		setsid();
+		if (chdir("/") < 0)
+			_exit(exit_failure);
+		int null = open("/dev/null", O_RDWR);
+		if (null >= 0) {
+			dup2(null, 0);
+			dup2(null, 1);
+			dup2(null, 2);
+			if (null > 2)
+				close(null);
+		}
+		log::init("fusebpf-daemon[" + cfg.mountpoint + "]",
+		          cfg.debug ? spdlog::level::debug : spdlog::level::info,
+		          log::sink::syslog_sink);
+		int rc = fusebpf::daemon::run_daemon(cfg, [&](const std::string &err) {
+			std::string msg = err.empty() ? "ok\n" : "error " + err + "\n";
+			if (write(wr.get(), msg.data(), msg.size()) < 0) {
+				// The foreground process is gone; nothing to tell.
+			}
+			wr.reset();
+		});
+		_exit(rc);
+	}
+	wr.reset();
+	std::string msg;
+	char buf[512];
+	for (;;) {
+		ssize_t n = read(rd.get(), buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		msg.append(buf, static_cast<size_t>(n));
+	}
+	if (msg == "ok\n") {
+		std::printf("fusebpf: mounted %s on %s (daemon pid %d)\n", cfg.backing_dir.c_str(),
+		            cfg.mountpoint.c_str(), static_cast<int>(pid));
+		return exit_ok;
+	}
+	if (msg.rfind("error ", 0) == 0) {
+		while (!msg.empty() && msg.back() == '\n')
+			msg.pop_back();
+		error_line(msg.substr(6));
+	} else {
+		error_line("the daemon exited during start-up (see the system log)");
+	}
+	waitpid(pid, nullptr, 0);
+	return exit_failure;
+}
+
+int run_mount(const mount_args &a)
+{
+	daemon_config cfg;
+	for (const auto &o : a.options)
+		if (auto err = fusebpf::daemon::parse_mount_options(o, cfg.opts)) {
+			error_line(*err);
+			return exit_usage;
+		}
+	cfg.threads = a.threads;
+	cfg.passthrough = !a.no_passthrough;
+	cfg.debug = a.debug;
+	cfg.foreground = a.foreground;
+	if (auto err = fusebpf::daemon::check_mount_request(a.backing, a.mountpoint, cfg)) {
+		error_line(*err);
+		return exit_failure;
+	}
+	if (!a.foreground)
+		return run_background(cfg);
+
+	log::init("fusebpf", a.debug ? spdlog::level::debug : spdlog::level::info);
+	int rc = fusebpf::daemon::run_daemon(cfg, [](const std::string &) {});
+	return rc == 0 ? exit_ok : exit_failure;
+}
+
+// Waits up to `secs` for a process that is not our child to exit.
+bool wait_for_exit(pid_t pid, double secs)
+{
+	int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+	if (pidfd < 0)
+		return errno == ESRCH; // already gone
+	unique_fd guard(pidfd);
+	struct pollfd p = {pidfd, POLLIN, 0};
+	int rc;
+	do {
+		rc = poll(&p, 1, static_cast<int>(secs * 1000));
+	} while (rc < 0 && errno == EINTR);
+	return rc > 0;
+}
+
+int run_umount(const umount_args &a)
+{
+	char buf[PATH_MAX];
+	if (!realpath(a.mountpoint.c_str(), buf)) {
+		error_line(a.mountpoint + ": " + std::strerror(errno));
+		return exit_failure;
+	}
+	std::string mnt = buf, fstype;
+	if (!fusebpf::daemon::find_mount(mnt, &fstype) || fstype != "fuse.fusebpf") {
+		error_line(mnt + " is not a fusebpf mount");
+		return exit_failure;
+	}
+	// The daemon's pid, to wait for it; a hung daemon must not stop the
+	// unmount, so a failure here only skips the wait.
+	pid_t pid = 0;
+	std::string err;
+	if (auto reply = fusebpf::daemon::control_call(mnt, {{"cmd", "stats"}}, err))
+		if (reply->value("ok", false))
+			pid = reply->value("pid", 0);
+	if (umount2(mnt.c_str(), (a.lazy ? MNT_DETACH : 0) | UMOUNT_NOFOLLOW) < 0) {
+		int e = errno;
+		if (e == EBUSY)
+			error_line(mnt + " is busy (open files or a process inside); "
+			                 "use --lazy to detach it now");
+		else
+			error_line("umount " + mnt + ": " + std::strerror(e));
+		return exit_failure;
+	}
+	if (pid > 0 && !wait_for_exit(pid, a.timeout)) {
+		error_line("unmounted " + mnt + ", but the daemon (pid " + std::to_string(pid) +
+		           ") is still running after " + std::to_string(a.timeout) + " s");
+		return exit_failure;
+	}
+	return exit_ok;
+}
+
+int run_stats(const stats_args &a)
+{
+	std::string err;
+	auto reply = fusebpf::daemon::control_call(a.mountpoint, {{"cmd", "stats"}}, err);
+	if (!reply) {
+		error_line(err);
+		return exit_failure;
+	}
+	if (!reply->value("ok", false)) {
+		error_line("the daemon refused: " + reply->value("error", std::string("?")));
+		return exit_failure;
+	}
+	reply->erase("ok");
+	if (a.json) {
+		std::cout << reply->dump() << "\n";
+		return exit_ok;
+	}
+	std::printf("mountpoint   %s\nbacking      %s\ndaemon pid   %ld\npassthrough  %s\n\n",
+	            reply->value("mountpoint", std::string()).c_str(),
+	            reply->value("backing", std::string()).c_str(), reply->value("pid", 0L),
+	            reply->value("passthrough", false) ? "on" : "off");
+	std::printf("%-18s %12s %10s\n", "OP", "REQUESTS", "ERRORS");
+	for (const auto &[name, counts] : (*reply)["ops"].items()) {
+		uint64_t req = counts.value("requests", uint64_t(0));
+		uint64_t errs = counts.value("errors", uint64_t(0));
+		if (req || errs)
+			std::printf("%-18s %12llu %10llu\n", name.c_str(),
+			            static_cast<unsigned long long>(req),
+			            static_cast<unsigned long long>(errs));
+	}
+	return exit_ok;
+}
+
+} // namespace
+
+void add_mount_commands(CLI::App &root, command_list &commands)
+{
+	auto m = std::make_shared<mount_args>();
+	CLI::App *mount = root.add_subcommand(
+	    "mount",
+	    "Mount BACKING_DIR on MOUNTPOINT through the fusebpf daemon.\n\n"
+	    "The mount mirrors BACKING_DIR: every operation is served by the daemon on the\n"
+	    "backing tree, as the calling user (files you create are yours), and file data\n"
+	    "moves through the kernel's FUSE passthrough, at native speed, without reaching\n"
+	    "the daemon. Without -f the command returns once the mount is up and the daemon\n"
+	    "has gone to the background (it then logs to syslog); start-up errors are\n"
+	    "reported here with exit status 1. Must run as root.");
+	mount->add_flag("-f,--foreground", m->foreground,
+	                "Stay in the foreground and log to stderr. SIGTERM or SIGINT unmounts\n"
+	                "and exits 0; an unmount from outside also ends the daemon with 0.");
+	mount
+	    ->add_option("-o", m->options,
+	                 "Mount options, comma-separated; may be repeated:\n" +
+	                     std::string(fusebpf::daemon::mount_options_help()))
+	    ->option_text("OPT[,OPT...]")
+	    ->expected(1)
+	    ->allow_extra_args(false);
+	mount
+	    ->add_option("--threads", m->threads,
+	                 "Worker threads, each with its own /dev/fuse fd (default: one per "
+	                 "CPU, at least 2).")
+	    ->check(CLI::Range(1u, 1024u))
+	    ->option_text("N");
+	mount->add_flag("--no-passthrough", m->no_passthrough,
+	                "Serve file data through the daemon (classic FUSE READ/WRITE) instead of "
+	                "kernel passthrough. Without this flag passthrough is used when the kernel "
+	                "offers it (Linux 6.9+); if it does not, the mount still works, with a "
+	                "warning in the log.");
+	mount->add_flag("--debug", m->debug,
+	                "Log every request (unique, op, nodeid, length, pid) and reply.");
+	mount->add_option("BACKING_DIR", m->backing, "Directory to mirror (must exist).")
+	    ->required();
+	mount
+	    ->add_option("MOUNTPOINT", m->mountpoint,
+	                 "Empty directory to mount on; not a mount point already, and neither "
+	                 "inside BACKING_DIR nor containing it.")
+	    ->required();
+	mount->footer("EXAMPLES:\n"
+	              "  fusebpf mount /srv/data /mnt/data          # background daemon\n"
+	              "  fusebpf mount -f --debug /srv/data /mnt/data   # foreground, log each "
+	              "request\n"
+	              "  fusebpf mount -o allow_other,default_permissions /srv/data /mnt/data\n"
+	              "  fusebpf mount -o ro,attr_timeout=0,entry_timeout=0 /srv/data /mnt/data\n"
+	              "  fusebpf mount --no-passthrough --threads 4 /srv/data /mnt/data\n"
+	              "  fusebpf umount /mnt/data");
+	commands.push_back({mount, [m] { return run_mount(*m); }});
+
+	auto u = std::make_shared<umount_args>();
+	CLI::App *umount = root.add_subcommand(
+	    "umount", "Unmount a fusebpf mount and wait for its daemon to exit.\n\n"
+	              "Refuses mounts that are not fusebpf mounts. Exit 0 when the mount is "
+	              "gone and the daemon ended.");
+	umount->add_option("MOUNTPOINT", u->mountpoint, "The mounted directory.")->required();
+	umount->add_flag("-l,--lazy", u->lazy,
+	                 "Detach the mount even if it is busy (MNT_DETACH); the daemon ends "
+	                 "when the last open file is closed.");
+	umount
+	    ->add_option("--timeout", u->timeout,
+	                 "Seconds to wait for the daemon to exit (default 10).")
+	    ->check(CLI::PositiveNumber)
+	    ->option_text("SECS");
+	umount->footer("EXAMPLES:\n"
+	               "  fusebpf umount /mnt/data\n"
+	               "  fusebpf umount --lazy /mnt/data    # even with files still open");
+	commands.push_back({umount, [u] { return run_umount(*u); }});
+
+	auto s = std::make_shared<stats_args>();
+	CLI::App *stats = root.add_subcommand(
+	    "stats", "Show the per-operation counters of a running fusebpf mount.\n\n"
+	             "Reads them from the daemon over its root-only control socket\n"
+	             "(/run/fusebpf/<connection>.sock). The table lists operations that\n"
+	             "were used; --json prints one object with every operation, zeros "
+	             "included:\n"
+	             "  {\"mountpoint\", \"backing\", \"pid\", \"passthrough\",\n"
+	             "   \"ops\": {\"LOOKUP\": {\"requests\": N, \"errors\": N}, ...}}\n"
+	             "With passthrough on, READ and WRITE stay at 0 for passthrough files.");
+	stats->add_option("MOUNTPOINT", s->mountpoint, "The mounted directory.")->required();
+	stats->add_flag("--json", s->json, "Print one JSON object instead of the table.");
+	stats->footer("EXAMPLES:\n"
+	              "  fusebpf stats /mnt/data\n"
+	              "  fusebpf stats --json /mnt/data | jq '.ops.READ.requests'");
+	commands.push_back({stats, [s] { return run_stats(*s); }});
+}
 
 } // namespace fusebpf::cli

@@ -76,7 +76,7 @@ int interrupt_registry::run_interruptible(inflight_slot &slot, uint64_t unique,
 	slot.blocking.store(unique);
 	int rc;
 	for (;;) {
-		if (slot.interrupted.load() == unique) {
+		if (slot.interrupted.load() == unique || slot.stop.load()) {
 			rc = -EINTR;
 			break;
 		}

@@ -33,6 +33,7 @@ struct inflight_slot {
 	std::atomic<uint64_t> serving{0};     // unique being handled, 0 = idle
 	std::atomic<uint64_t> interrupted{0}; // unique an INTERRUPT named
 	std::atomic<uint64_t> blocking{0};    // unique inside interruptible()
+	std::atomic<bool> stop{false};        // the daemon is shutting down
 	pthread_t thread{};                   // the worker owning the slot
 };
 

@@ -90,8 +90,9 @@ static int do_create(request &req, fuse_entry_out &entry, fuse_open_out &open_ou
 	// The node's O_PATH fd comes from the open file itself (through
 	// /proc/self/fd), so it is the inode we created even if the name was
 	// replaced meanwhile.
-	int opath =
-	    openat(s.proc_self_fd(), std::to_string(fd).c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	// Following the magic link is the point here (O_NOFOLLOW would give the
+	// /proc link itself); it leads to the regular file we just created.
+	int opath = openat(s.proc_self_fd(), std::to_string(fd).c_str(), O_PATH | O_CLOEXEC);
 	if (opath < 0)
 		return errno;
 	unique_fd opath_fd(opath);

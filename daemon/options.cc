@@ -6,6 +6,8 @@
 #include <sys/mount.h>
 
 #include <cerrno>
+
+static_assert(fusebpf::daemon::default_mount_flags == (MS_NOSUID | MS_NODEV));
 #include <cmath>
 #include <cstdlib>
 #include <string>
@@ -94,6 +96,11 @@ std::optional<std::string> parse_mount_options(std::string_view text, mount_opti
 				err = "option 'fsname' needs a value without blanks or backslashes";
 			else
 				opts.fsname = std::string(value);
+		} else if (key == "suid" || key == "dev") {
+			if (has_value)
+				err = "option '" + std::string(key) + "' takes no value";
+			else
+				opts.mount_flags &= key == "suid" ? ~MS_NOSUID : ~MS_NODEV;
 		} else {
 			bool known = false;
 			for (const auto &f : mount_flag_options)
@@ -126,7 +133,9 @@ const char *mount_options_help()
 	       "  negative_timeout=SECS  how long the kernel caches \"no such name\" (default 0)\n"
 	       "  timeout=SECS           sets entry_timeout and attr_timeout\n"
 	       "  fsname=NAME            source shown in /proc/mounts (default: BACKING_DIR)\n"
-	       "  nosuid, nodev, noexec, noatime, nodiratime, sync, dirsync\n"
+	       "  nosuid, nodev          (default) ignore set-user-ID bits / device files\n"
+	       "  suid, dev              honour them (root only sensible with trusted trees)\n"
+	       "  noexec, noatime, nodiratime, sync, dirsync\n"
 	       "                         the generic mount flags of mount(8)\n"
 	       "  SECS may have a fraction (0.5); 0 disables that cache.\n";
 }

@@ -15,6 +15,9 @@
 
 namespace fusebpf::daemon {
 
+// MS_NOSUID | MS_NODEV, spelled out so this header needs no <sys/mount.h>.
+inline constexpr unsigned long default_mount_flags = 2 | 4;
+
 struct mount_options {
 	bool allow_other = false;         // other users may use the mount
 	bool default_permissions = false; // the kernel checks modes itself
@@ -24,9 +27,9 @@ struct mount_options {
 	double entry_timeout = 1.0;
 	double attr_timeout = 1.0;
 	double negative_timeout = 0.0;
-	// Extra options passed through to mount(2) untouched ("nosuid", "nodev",
-	// "noexec", "noatime", ... are mount flags; see mounter.cc).
-	unsigned long mount_flags = 0;
+	// Generic mount(2) flags (MS_*). Like libfuse, nosuid and nodev are on
+	// unless -o suid / -o dev turn them off.
+	unsigned long mount_flags = default_mount_flags;
 	// fsname shown in /proc/mounts; empty means the absolute backing dir.
 	std::string fsname;
 };

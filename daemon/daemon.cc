@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+//
+// run_daemon(): start-up order, the worker threads and shutdown.
+//
+// Start-up: backing root -> /dev/fuse -> session -> mount(2) -> workers
+// (each clones the /dev/fuse fd, which needs the mounted connection) ->
+// wait for INIT -> control socket -> ready.
+//
+// Shutdown: the main thread waits on a signalfd (SIGTERM, SIGINT, SIGHUP,
+// blocked in every thread) and an eventfd a worker pokes when its read
+// returns ENODEV (unmounted from outside). It then unmounts (MNT_DETACH,
+// for the signal case), flags the workers to stop and wakes them with
+// SIGUSR1 (no SA_RESTART, so a blocked read returns EINTR), joins them and
+// closes the fds, which ends the FUSE connection.
+#include "daemon/daemon.h"
+
+#include "daemon/channel.h"
+#include "daemon/control_server.h"
+#include "daemon/daemon_limits.h"
+#include "daemon/dispatch.h"
+#include "daemon/mounter.h"
+#include "daemon/session.h"
+#include "daemon/stats_report.h"
+
+#include <spdlog/spdlog.h>
+
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <thread>
+#include <vector>
+
+namespace fusebpf::daemon {
+namespace {
+
+struct worker {
+	std::unique_ptr<channel> chan;
+	std::thread thread;
+	std::atomic<bool> done{false};
+};
+
+struct shared_state {
+	session &sess;
+	std::atomic<bool> stopping{false};
+	unique_fd ended_fd; // eventfd: a worker saw the connection end
+};
+
+// Per-thread set-up: own fs_struct (umask), umask 0 (the kernel or the
+// caller's umask_scope decides), no supplementary groups (caller_creds
+// restores to an empty list), SIGUSR1 deliverable.
+void prepare_worker_thread()
+{
+	if (unshare(CLONE_FS) < 0)
+		spdlog::warn("unshare(CLONE_FS) failed: {}; umasks are shared between workers",
+		             std::strerror(errno));
+	umask(0);
+	if (syscall(SYS_setgroups, 0, nullptr) < 0)
+		spdlog::warn("cannot drop supplementary groups: {}", std::strerror(errno));
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, interrupt_registry::wake_signal);
+	pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
+}
+
+void worker_main(shared_state &st, worker &w, inflight_slot *&slot_out,
+                 std::atomic<bool> &registered)
+{
+	prepare_worker_thread();
+	inflight_slot &slot = st.sess.interrupts().add_worker();
+	slot_out = &slot;
+	registered.store(true);
+	auto buf = std::make_unique<std::byte[]>(request_buffer_size);
+	while (!st.stopping.load()) {
+		ssize_t n = w.chan->receive({buf.get(), request_buffer_size});
+		if (n == -EINTR || n == -EAGAIN)
+			continue;
+		if (n < 0) {
+			if (n != -ENODEV)
+				spdlog::error("reading /dev/fuse: {}",
+				              std::strerror(static_cast<int>(-n)));
+			uint64_t one = 1;
+			if (write(st.ended_fd.get(), &one, sizeof(one)) < 0)
+				spdlog::error("cannot signal the end of the connection");
+			break;
+		}
+		dispatch(st.sess, *w.chan, slot, {buf.get(), static_cast<size_t>(n)});
+	}
+	w.done.store(true);
+}
+
+class worker_pool {
+public:
+	explicit worker_pool(shared_state &st) : st_(st) {}
+	~worker_pool() { stop(); }
+
+	std::optional<std::string> start(int dev_fd, unsigned count)
+	{
+		for (unsigned i = 0; i < count; i++) {
+			int err = 0;
+			unique_fd fd = dev_fuse_channel::clone_fd(dev_fd, err);
+			if (!fd)
+				return std::string("cannot clone the /dev/fuse fd: ") +
+				       std::strerror(-err);
+			auto w = std::make_unique<worker>();
+			w->chan = std::make_unique<dev_fuse_channel>(std::move(fd));
+			std::atomic<bool> registered{false};
+			inflight_slot *slot = nullptr;
+			worker &ref = *w;
+			w->thread = std::thread([this, &ref, &slot, &registered] {
+				worker_main(st_, ref, slot, registered);
+			});
+			while (!registered.load())
+				std::this_thread::yield();
+			slots_.push_back(slot);
+			workers_.push_back(std::move(w));
+		}
+		return std::nullopt;
+	}
+
+	void stop()
+	{
+		st_.stopping.store(true);
+		for (inflight_slot *slot : slots_)
+			slot->stop.store(true);
+		for (auto &w : workers_) {
+			if (!w->thread.joinable())
+				continue;
+			// Keep waking it until it notices (a wake-up can land just
+			// before its read() starts).
+			while (!w->done.load()) {
+				pthread_kill(w->thread.native_handle(),
+				             interrupt_registry::wake_signal);
+				struct timespec ts = {0, 5 * 1000 * 1000};
+				nanosleep(&ts, nullptr);
+			}
+			w->thread.join();
+		}
+		workers_.clear();
+		slots_.clear();
+	}
+
+private:
+	shared_state &st_;
+	std::vector<std::unique_ptr<worker>> workers_;
+	std::vector<inflight_slot *> slots_;
+};
+
+unsigned worker_count(const daemon_config &cfg)
+{
+	if (cfg.threads)
+		return cfg.threads;
+	unsigned n = std::thread::hardware_concurrency();
+	return n < 2 ? 2 : n;
+}
+
+} // namespace
+
+int run_daemon(const daemon_config &cfg, const ready_fn &ready)
+{
+	auto fail = [&](const std::string &msg) {
+		spdlog::error("{}", msg);
+		ready(msg);
+		return 1;
+	};
+
+	// Signals are read from a signalfd by this thread only: block them
+	// before any thread starts, so every worker inherits the mask.
+	sigset_t stop_signals;
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGTERM);
+	sigaddset(&stop_signals, SIGINT);
+	sigaddset(&stop_signals, SIGHUP);
+	sigset_t blocked = stop_signals;
+	sigaddset(&blocked, SIGPIPE);
+	sigaddset(&blocked, interrupt_registry::wake_signal);
+	pthread_sigmask(SIG_BLOCK, &blocked, nullptr);
+	unique_fd sig_fd(signalfd(-1, &stop_signals, SFD_CLOEXEC));
+	if (!sig_fd)
+		return fail(std::string("signalfd: ") + std::strerror(errno));
+
+	unique_fd root_fd;
+	struct stat root_st;
+	if (auto err = open_backing_root(cfg, root_fd, root_st))
+		return fail(*err);
+	unique_fd dev_fd;
+	if (auto err = open_dev_fuse(dev_fd))
+		return fail(*err);
+
+	session sess(cfg, std::move(root_fd), root_st);
+	if (sess.proc_self_fd() < 0)
+		return fail(std::string("cannot open /proc/self/fd: ") + std::strerror(errno));
+	sess.set_dev_fd(dev_fd.get());
+
+	shared_state st{sess};
+	st.ended_fd.reset(eventfd(0, EFD_CLOEXEC));
+	if (!st.ended_fd)
+		return fail(std::string("eventfd: ") + std::strerror(errno));
+
+	// Mount first: FUSE_DEV_IOC_CLONE needs a mounted connection. INIT waits
+	// in the kernel's queue until a worker reads it.
+	mount_guard mounted;
+	if (auto err = mount_fuse(cfg, dev_fd.get(), root_st.st_mode, mounted))
+		return fail(*err);
+	worker_pool pool(st);
+	if (auto err = pool.start(dev_fd.get(), worker_count(cfg)))
+		return fail(*err);
+	if (!sess.wait_init(10000))
+		return fail("the kernel did not complete the FUSE handshake (INIT) within 10 s");
+
+	struct stat mnt_st;
+	if (stat(cfg.mountpoint.c_str(), &mnt_st) < 0)
+		return fail("mountpoint " + cfg.mountpoint +
+		            " after mounting: " + std::strerror(errno));
+	unsigned conn = minor(mnt_st.st_dev);
+	control_server control;
+	control.add_command("stats",
+	                    [&sess](const nlohmann::json &) { return stats_report(sess); });
+	if (auto err = control.start(conn))
+		return fail(*err);
+
+	spdlog::info("mounted {} on {} (connection {}, {} workers, passthrough {})",
+	             cfg.backing_dir, cfg.mountpoint, conn, worker_count(cfg),
+	             sess.passthrough_enabled() ? "on" : "off");
+	ready("");
+
+	// Serve until a stop signal or the end of the connection.
+	bool by_signal = false;
+	for (;;) {
+		struct pollfd fds[2] = {{sig_fd.get(), POLLIN, 0}, {st.ended_fd.get(), POLLIN, 0}};
+		if (poll(fds, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			spdlog::error("poll: {}", std::strerror(errno));
+			break;
+		}
+		if (fds[0].revents & POLLIN) {
+			struct signalfd_siginfo si;
+			if (read(sig_fd.get(), &si, sizeof(si)) == sizeof(si))
+				spdlog::info("signal {} received: unmounting {}", si.ssi_signo,
+				             cfg.mountpoint);
+			by_signal = true;
+			break;
+		}
+		if (fds[1].revents & POLLIN) {
+			spdlog::info("{} was unmounted", cfg.mountpoint);
+			break;
+		}
+	}
+	if (by_signal) {
+		if (int err = mounted.unmount())
+			spdlog::warn("unmounting {}: {}", cfg.mountpoint, std::strerror(err));
+	} else {
+		mounted.release();
+	}
+	pool.stop();
+	control.stop();
+	return 0;
+}
+
+} // namespace fusebpf::daemon

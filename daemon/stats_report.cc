@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+//
+// stats_report(): the session's counters as the JSON the CLI prints.
+#include "daemon/stats_report.h"
+
+#include "daemon/dispatch.h"
+#include "daemon/session.h"
+
+#include <unistd.h>
+
+namespace fusebpf::daemon {
+
+nlohmann::json stats_report(const session &s)
+{
+	nlohmann::json ops = nlohmann::json::object();
+	for (uint32_t op = 0; op < FUSE_OPCODE_MAX; op++) {
+		const op_entry *e = find_op(op);
+		if (!e)
+			continue;
+		ops[e->name] = {{"requests", s.stats().requests(op)},
+		                {"errors", s.stats().errors(op)}};
+	}
+	return {
+	    {"mountpoint", s.config().mountpoint},
+	    {"backing", s.config().backing_dir},
+	    {"pid", static_cast<long>(getpid())},
+	    {"passthrough", s.passthrough_enabled()},
+	    {"protocol_minor", s.conn().minor},
+	    {"passthrough_fallbacks", s.stats().passthrough_fallbacks()},
+	    {"unknown_requests", s.stats().unknown_requests()},
+	    {"ops", ops},
+	};
+}
+
+} // namespace fusebpf::daemon
