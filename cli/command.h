@@ -5,6 +5,11 @@
 // add_<group>_commands() call. A subcommand parses into its own options
 // struct and, when it was the one given, main() calls its `run`, whose return
 // value is the exit status (0 ok, 1 failure, 2 usage error).
+//
+// Help text conventions (man-page quality, opensnoop-style): the first line
+// of a subcommand's description is its one-line summary (the top-level
+// --help lists only that line), then a blank line and the details; the
+// footer holds EXAMPLES.
 #pragma once
 
 #include <CLI/CLI.hpp>

@@ -6,6 +6,29 @@
 #include "cli/command.h"
 
 #include <cstdio>
+#include <memory>
+#include <sstream>
+#include <string>
+
+namespace {
+
+// The top-level --help lists each subcommand with the first line of its
+// description only (its summary, see command.h); `fusebpf CMD --help` shows
+// the whole text.
+class summary_formatter : public CLI::Formatter {
+public:
+	std::string make_subcommand(const CLI::App *sub) const override
+	{
+		const std::string &text = sub->get_description();
+		std::string summary = text.substr(0, text.find('\n'));
+		std::ostringstream out;
+		CLI::detail::format_help(out, sub->get_display_name(true), summary,
+		                         get_column_width());
+		return out.str();
+	}
+};
+
+} // namespace
 
 int main(int argc, char **argv)
 {
@@ -16,6 +39,7 @@ int main(int argc, char **argv)
 	             "`fusebpf COMMAND --help` for the options of a command.",
 	             "fusebpf"};
 	app.require_subcommand(1);
+	app.formatter(std::make_shared<summary_formatter>());
 	app.set_version_flag("--version", "fusebpf " FUSEBPF_VERSION);
 
 	fusebpf::cli::command_list commands;
