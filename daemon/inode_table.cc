@@ -8,7 +8,24 @@
 
 #include <spdlog/spdlog.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+
 namespace fusebpf::daemon {
+namespace {
+
+// Whether `node` still is the backing inode `st` describes. (dev, ino) can
+// be reused once the old inode is deleted (some file systems hand the
+// number out again at once); a deleted node has no links left.
+bool same_inode(const inode &node, const struct stat &st)
+{
+	struct stat cur;
+	if (fstatat(node.fd.get(), "", &cur, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
+		return false;
+	return cur.st_nlink > 0 && (cur.st_mode & S_IFMT) == (st.st_mode & S_IFMT);
+}
+
+} // namespace
 
 inode_table::inode_table(unique_fd root_fd, const struct stat &root_st)
 {
@@ -30,15 +47,18 @@ inode_ptr inode_table::add_lookup(unique_fd opath, const struct stat &st)
 	std::lock_guard lock(mutex_);
 	auto key = std::make_pair(st.st_dev, st.st_ino);
 	auto it = by_ino_.find(key);
-	if (it != by_ino_.end()) {
+	if (it != by_ino_.end() && same_inode(*it->second, st)) {
 		// opath is closed on return: the node keeps its own fd.
 		it->second->nlookup++;
 		return it->second;
 	}
+	// New, or the old node's inode is gone and its number was reused: a
+	// new node takes over the key; the old one lives on under its nodeid
+	// until the kernel forgets it.
 	auto node = std::make_shared<inode>(std::move(opath), st.st_dev, st.st_ino, st.st_mode);
 	node->nodeid = ids_.insert(node);
 	node->nlookup = 1;
-	by_ino_.emplace(key, node);
+	by_ino_[key] = node;
 	return node;
 }
 

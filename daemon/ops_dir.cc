@@ -13,7 +13,12 @@
 // nodeid 0. An entry the caller may not look up (no search permission) or
 // that vanished meanwhile is still listed, with nodeid 0: the kernel then
 // looks it up itself if someone asks, and gets the real error.
+//
+// Reading (do_readdir: backing entries, plus their lookups) is apart from
+// packing (pack_dir_entries), so a postfilter can see and drop entries in
+// between (backing_ops.h).
 #include "daemon/backing.h"
+#include "daemon/backing_ops.h"
 #include "daemon/dirent_pack.h"
 #include "daemon/ops.h"
 #include "daemon/session.h"
@@ -25,6 +30,8 @@
 
 #include <algorithm>
 #include <memory>
+#include <string>
+#include <vector>
 
 namespace fusebpf::daemon {
 namespace {
@@ -42,61 +49,110 @@ bool is_dot_or_dotdot(std::string_view name)
 	return name == "." || name == "..";
 }
 
-// Reads the directory from `offset` and packs records until the reply
-// buffer is full or the directory ends. Returns 0 or an errno.
-int fill_dir(request &req, open_dir &dir, uint64_t offset, bool plus, dirent_packer &out)
+// Reads raw entries from `offset` until their records would fill `room`
+// bytes of reply or the directory ends.
+int read_entries(open_dir &dir, uint64_t offset, bool plus, size_t room,
+                 std::vector<dir_entry> &out)
 {
 	std::lock_guard lock(dir.mutex);
 	if (lseek(dir.fd.get(), static_cast<off_t>(offset), SEEK_SET) < 0)
 		return errno;
 	alignas(8) char buf[32 * 1024];
+	size_t used = 0;
 	for (;;) {
 		long n = syscall(SYS_getdents64, dir.fd.get(), buf, sizeof(buf));
 		if (n < 0)
-			return out.used() ? 0 : errno;
+			return out.empty() ? errno : 0;
 		if (n == 0)
 			return 0;
 		for (long pos = 0; pos < n;) {
 			const auto *d = reinterpret_cast<const linux_dirent64 *>(buf + pos);
 			pos += d->d_reclen;
 			std::string_view name(d->d_name);
-			uint64_t next = static_cast<uint64_t>(d->d_off);
-			if (!plus) {
-				if (!out.add(name, d->d_ino, d->d_type, next))
-					return 0;
-				continue;
-			}
-			if (!out.fits_plus(name))
+			size_t size = plus ? direntplus_record_size(name.size())
+			                   : dirent_record_size(name.size());
+			if (used + size > room)
 				return 0;
-			fuse_entry_out e = {};
-			if (is_dot_or_dotdot(name) || validate_name(name) ||
-			    lookup_entry(req.sess(), *dir.node, name, e)) {
-				e = {};
-				e.attr.ino = d->d_ino;
-				e.attr.mode = static_cast<uint32_t>(d->d_type) << 12;
-			}
-			out.add_plus(name, e, d->d_type, next);
+			used += size;
+			dir_entry e;
+			e.name = std::string(name);
+			e.ino = d->d_ino;
+			e.type = d->d_type;
+			e.next_off = static_cast<uint64_t>(d->d_off);
+			out.push_back(std::move(e));
 		}
 	}
 }
+
+} // namespace
+
+int do_readdir(session &s, const fuse_read_in &in, bool plus, std::vector<dir_entry> &out)
+{
+	open_dir_ptr dir = s.dirs().get(in.fh);
+	if (!dir)
+		return EBADF;
+	out.clear();
+	size_t room = std::min<size_t>(in.size, 1u << 20);
+	if (int err = read_entries(*dir, in.offset, plus, room, out))
+		return err;
+	if (!plus)
+		return 0;
+	for (dir_entry &e : out) {
+		// e.name is a std::string: NUL-terminated, as lookup_entry wants.
+		if (is_dot_or_dotdot(e.name) || validate_name(e.name) ||
+		    lookup_entry(s, *dir->node, e.name, e.entry)) {
+			e.entry = {};
+			e.entry.attr.ino = e.ino;
+			e.entry.attr.mode = e.type << 12;
+		}
+	}
+	return 0;
+}
+
+size_t pack_dir_entries(session &s, std::vector<dir_entry> &entries, bool plus,
+                        std::span<std::byte> buf)
+{
+	dirent_packer packer(buf);
+	for (dir_entry &e : entries) {
+		bool ok = plus ? packer.add_plus(e.name, e.entry, e.type, e.next_off)
+		               : packer.add(e.name, e.ino, e.type, e.next_off);
+		if (!ok && plus && e.entry.nodeid) {
+			s.inodes().forget(e.entry.nodeid, 1);
+			e.entry.nodeid = 0;
+		}
+	}
+	return packer.used();
+}
+
+namespace {
 
 void readdir_common(request &req, bool plus)
 {
 	const auto *in = req.args().get<fuse_read_in>();
 	if (!in)
 		return req.reply_err(EINVAL);
-	open_dir_ptr dir = req.sess().dirs().get(in->fh);
-	if (!dir)
-		return req.reply_err(EBADF);
+	std::vector<dir_entry> entries;
+	if (int err = do_readdir(req.sess(), *in, plus, entries))
+		return req.reply_err(err);
 	size_t size = std::min<size_t>(in->size, 1u << 20);
 	auto buf = std::make_unique<std::byte[]>(size);
-	dirent_packer packer({buf.get(), size});
-	if (int err = fill_dir(req, *dir, in->offset, plus, packer))
-		return req.reply_err(err);
-	req.reply_bytes(packer.data(), packer.used());
+	size_t used = pack_dir_entries(req.sess(), entries, plus, {buf.get(), size});
+	req.reply_bytes(buf.get(), used);
 }
 
 } // namespace
+
+int do_opendir(session &s, const inode_ptr &node, const fuse_open_in &, fuse_open_out &out)
+{
+	if (!node->is_dir())
+		return ENOTDIR;
+	unique_fd fd;
+	if (int err = reopen_inode(s, *node, O_RDONLY | O_DIRECTORY, fd))
+		return err;
+	out = {};
+	out.fh = s.dirs().insert(std::make_shared<open_dir>(node, std::move(fd)));
+	return 0;
+}
 
 void op_opendir(request &req)
 {
@@ -106,14 +162,9 @@ void op_opendir(request &req)
 	inode_ptr node = req.node();
 	if (!node)
 		return req.reply_err(ESTALE);
-	if (!node->is_dir())
-		return req.reply_err(ENOTDIR);
-	unique_fd fd;
-	if (int err = reopen_inode(req.sess(), *node, O_RDONLY | O_DIRECTORY, fd))
+	fuse_open_out out;
+	if (int err = do_opendir(req.sess(), node, *in, out))
 		return req.reply_err(err);
-	fuse_open_out out = {};
-	out.fh =
-	    req.sess().dirs().insert(std::make_shared<open_dir>(std::move(node), std::move(fd)));
 	req.reply(out);
 }
 
@@ -127,14 +178,29 @@ void op_readdirplus(request &req)
 	readdir_common(req, true);
 }
 
+int do_releasedir(session &s, const fuse_release_in &in)
+{
+	return s.dirs().erase(in.fh) ? 0 : EBADF;
+}
+
 void op_releasedir(request &req)
 {
 	const auto *in = req.args().get<fuse_release_in>();
 	if (!in)
 		return req.reply_err(EINVAL);
-	if (!req.sess().dirs().erase(in->fh))
-		return req.reply_err(EBADF);
+	if (int err = do_releasedir(req.sess(), *in))
+		return req.reply_err(err);
 	req.reply_ok();
+}
+
+int do_fsyncdir(session &s, const fuse_fsync_in &in)
+{
+	open_dir_ptr dir = s.dirs().get(in.fh);
+	if (!dir)
+		return EBADF;
+	int rc = (in.fsync_flags & FUSE_FSYNC_FDATASYNC) ? fdatasync(dir->fd.get())
+	                                                 : fsync(dir->fd.get());
+	return rc < 0 ? errno : 0;
 }
 
 void op_fsyncdir(request &req)
@@ -142,13 +208,8 @@ void op_fsyncdir(request &req)
 	const auto *in = req.args().get<fuse_fsync_in>();
 	if (!in)
 		return req.reply_err(EINVAL);
-	open_dir_ptr dir = req.sess().dirs().get(in->fh);
-	if (!dir)
-		return req.reply_err(EBADF);
-	int rc = (in->fsync_flags & FUSE_FSYNC_FDATASYNC) ? fdatasync(dir->fd.get())
-	                                                  : fsync(dir->fd.get());
-	if (rc < 0)
-		return req.reply_err(errno);
+	if (int err = do_fsyncdir(req.sess(), *in))
+		return req.reply_err(err);
 	req.reply_ok();
 }
 

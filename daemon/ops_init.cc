@@ -21,6 +21,10 @@
 //   - FUSE_DONT_MASK: the kernel hands us the umask and the backing fs
 //     applies it (caller_creds.h: umask_scope), so default ACLs work as
 //     natively.
+//   - FUSE_HANDLE_KILLPRIV_V2: backing writes, truncates and chowns run as
+//     the caller, so the backing fs clears set-user-ID bits itself exactly
+//     as natively; agreeing it sets SB_NOSEC, which spares a
+//     security.capability GETXATTR before every write(2).
 //   - max_write 1 MiB (FUSE_MAX_PAGES, 256 pages), readdirplus (auto),
 //     parallel dirops, async read, atomic O_TRUNC, SETXATTR_EXT,
 //     CREATE_SUPP_GROUP; POSIX/flock locks if ops_locks.cc handles them.
