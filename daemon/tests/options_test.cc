@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+//
+// parse_mount_options(): known options, values, accumulation, clear errors.
+#include "daemon/options.h"
+
+#include <gtest/gtest.h>
+
+#include <sys/mount.h>
+
+using namespace fusebpf::daemon;
+
+TEST(MountOptions, Defaults)
+{
+	mount_options o;
+	EXPECT_FALSE(o.allow_other);
+	EXPECT_DOUBLE_EQ(o.entry_timeout, 1.0);
+	EXPECT_DOUBLE_EQ(o.attr_timeout, 1.0);
+	EXPECT_DOUBLE_EQ(o.negative_timeout, 0.0);
+	EXPECT_EQ(o.mount_flags, static_cast<unsigned long>(MS_NOSUID | MS_NODEV));
+}
+
+TEST(MountOptions, FlagsAndTimeouts)
+{
+	mount_options o;
+	EXPECT_FALSE(parse_mount_options(
+	    "allow_other,default_permissions,ro,entry_timeout=0.5,attr_timeout=0,"
+	    "negative_timeout=2",
+	    o));
+	EXPECT_TRUE(o.allow_other);
+	EXPECT_TRUE(o.default_permissions);
+	EXPECT_TRUE(o.read_only);
+	EXPECT_DOUBLE_EQ(o.entry_timeout, 0.5);
+	EXPECT_DOUBLE_EQ(o.attr_timeout, 0.0);
+	EXPECT_DOUBLE_EQ(o.negative_timeout, 2.0);
+}
+
+TEST(MountOptions, Accumulates)
+{
+	mount_options o;
+	EXPECT_FALSE(parse_mount_options("ro", o));
+	EXPECT_FALSE(parse_mount_options("rw,,noexec,suid", o));
+	EXPECT_FALSE(o.read_only);
+	EXPECT_TRUE(o.mount_flags & MS_NOEXEC);
+	EXPECT_FALSE(o.mount_flags & MS_NOSUID);
+	EXPECT_TRUE(o.mount_flags & MS_NODEV);
+	EXPECT_FALSE(parse_mount_options("timeout=3,fsname=demo", o));
+	EXPECT_DOUBLE_EQ(o.entry_timeout, 3.0);
+	EXPECT_DOUBLE_EQ(o.attr_timeout, 3.0);
+	EXPECT_EQ(o.fsname, "demo");
+}
+
+TEST(MountOptions, ErrorsNameTheOption)
+{
+	mount_options o;
+	auto err = parse_mount_options("allow_other,frobnicate", o);
+	ASSERT_TRUE(err);
+	EXPECT_NE(err->find("frobnicate"), std::string::npos);
+	EXPECT_TRUE(parse_mount_options("entry_timeout=abc", o));
+	EXPECT_TRUE(parse_mount_options("entry_timeout=-1", o));
+	EXPECT_TRUE(parse_mount_options("entry_timeout", o));
+	EXPECT_TRUE(parse_mount_options("attr_timeout=nan", o));
+	EXPECT_TRUE(parse_mount_options("allow_other=1", o));
+	EXPECT_TRUE(parse_mount_options("fsname=a b", o));
+}
