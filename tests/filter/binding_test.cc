@@ -3,6 +3,7 @@
 // Bindings: inheritance through binding points, subtree attach, detach and
 // re-parenting, and live replacement of a table while several threads run
 // ops through the engine (no op may fail, each runs wholly under one table).
+#include "daemon/filter/binding_source.h"
 #include "filter_test_util.h"
 
 #include <sys/stat.h>
@@ -85,6 +86,41 @@ TEST_F(BindingTest, DescriptionsAndGenerations)
 	          std::string::npos);
 	auto again = fl::binding::make(engine_table_->table(), nullptr);
 	EXPECT_GT(again->generation(), a_->generation());
+}
+
+TEST_F(BindingTest, TablesOpenByNameOrIdAndChildDecisionsBecomeBindings)
+{
+	auto by_name = fl::open_table(engine_table_->name());
+	ASSERT_TRUE(by_name) << by_name.message();
+	std::uint32_t id = engine_table_->table()->id();
+	auto by_id = fl::open_table(std::to_string(id));
+	ASSERT_TRUE(by_id) << by_id.message();
+	EXPECT_EQ((*by_name)->id(), id);
+	EXPECT_EQ((*by_id)->id(), id);
+	auto missing = fl::open_table("no_such_table_here");
+	ASSERT_FALSE(missing);
+	EXPECT_NE(missing.message().find("no_such_table_here"), std::string::npos);
+	EXPECT_FALSE(fl::open_table("99999999999"));
+	EXPECT_FALSE(fl::open_table(""));
+
+	fl::child_decision d;
+	auto inherit = fl::binding_for(d, nullptr);
+	ASSERT_TRUE(inherit);
+	EXPECT_EQ(*inherit, nullptr);
+	d.table = fl::child_decision::table_action::remove;
+	EXPECT_EQ(*fl::binding_for(d, nullptr), fl::binding::none());
+	d.table = fl::child_decision::table_action::replace;
+	d.table_ref = lookup_only_table_->name();
+	auto replaced = fl::binding_for(d, nullptr);
+	ASSERT_TRUE(replaced) << replaced.message();
+	EXPECT_TRUE((*replaced)->wants(FUSEBPF_OP_LOOKUP));
+	EXPECT_FALSE((*replaced)->wants(FUSEBPF_OP_GETATTR));
+
+	auto j = fl::describe(**replaced);
+	EXPECT_EQ(j["table"]["id"], lookup_only_table_->table()->id());
+	EXPECT_EQ(j["ops"], nlohmann::json::array({"lookup"}));
+	EXPECT_TRUE(j["user_filter"].is_null());
+	EXPECT_TRUE(fl::describe(*fl::binding::none())["table"].is_null());
 }
 
 // Four workers run getattr (POSTFILTER under table A: write bits cleared;
