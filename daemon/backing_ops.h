@@ -86,4 +86,60 @@ std::span<std::byte> read_buffer(size_t size);
 // ops_file_extra.cc): declarations below this line are owned by the second daemon
 // engineer. =====
 
+// ---- namespace (ops_namespace.cc): one *at() call on the parent's O_PATH fd ----
+int do_mknod(session &s, inode &parent, const fuse_mknod_in &in, std::string_view name,
+             fuse_entry_out &out);
+int do_mkdir(session &s, inode &parent, const fuse_mkdir_in &in, std::string_view name,
+             fuse_entry_out &out);
+// target: the link's contents, stored verbatim (never resolved).
+int do_symlink(session &s, inode &parent, std::string_view name, std::string_view target,
+               fuse_entry_out &out);
+// Links the existing node `target` as newparent/newname; out is target's entry (+1 lookup).
+int do_link(session &s, const inode_ptr &target, inode &newparent, std::string_view newname,
+            fuse_entry_out &out);
+int do_unlink(session &s, inode &parent, std::string_view name);
+int do_rmdir(session &s, inode &parent, std::string_view name);
+// flags: 0 or RENAME_NOREPLACE / RENAME_EXCHANGE / RENAME_WHITEOUT (renameat2).
+int do_rename(session &s, inode &olddir, std::string_view oldname, inode &newdir,
+              std::string_view newname, uint32_t flags);
+// target gets the link's bytes (no NUL); EINVAL if node is not a symlink.
+int do_readlink(session &s, inode &node, std::string &target);
+
+// ---- attributes (ops_attr.cc) ----
+// Applies mode, owner, size (by in.fh with FATTR_FH), times; out is the new attr.
+int do_setattr(session &s, inode &node, const fuse_setattr_in &in, fuse_attr_out &out);
+int do_access(session &s, inode &node, const fuse_access_in &in);
+int do_statfs(session &s, inode &node, fuse_statfs_out &out);
+
+// ---- extended attributes (ops_xattr.cc) ----
+int do_setxattr(session &s, inode &node, const fuse_setxattr_in &in, std::string_view name,
+                std::span<const std::byte> value);
+// in.size 0: only `size` is set (a probe). Else value gets the bytes (ERANGE
+// if more than in.size) and size their count. Same for the name list.
+int do_getxattr(session &s, inode &node, const fuse_getxattr_in &in, std::string_view name,
+                std::vector<char> &value, uint32_t &size);
+int do_listxattr(session &s, inode &node, const fuse_getxattr_in &in, std::vector<char> &list,
+                 uint32_t &size);
+int do_removexattr(session &s, inode &node, std::string_view name);
+
+// ---- locks (ops_locks.cc) ----
+// How do_setlk() waits (SETLKW, blocking flock) so that an interrupt can end
+// the wait: run() calls wait(arg), a blocking call returning 0 or -errno, and
+// returns its result or -EINTR. For requests: request::interruptible().
+class lock_waiter {
+public:
+	virtual int run(int (*wait)(void *arg), void *arg) = 0;
+
+protected:
+	~lock_waiter() = default;
+};
+int do_getlk(session &s, const fuse_lk_in &in, fuse_lk_out &out);
+// wait: SETLKW. FUSE_LK_FLOCK in in.lk_flags: a flock(2) lock on the fh.
+int do_setlk(session &s, const fuse_lk_in &in, bool wait, lock_waiter &waiter);
+
+// ---- more file ops (ops_file_extra.cc): on the backing fd of in.fh ----
+int do_fallocate(session &s, const fuse_fallocate_in &in);
+int do_lseek(session &s, const fuse_lseek_in &in, fuse_lseek_out &out);
+int do_copy_file_range(session &s, const fuse_copy_file_range_in &in, fuse_write_out &out);
+
 } // namespace fusebpf::daemon

@@ -35,6 +35,7 @@
 // fails half-way leaves the changes already made (natively, each change is
 // its own syscall anyway).
 #include "daemon/backing.h"
+#include "daemon/backing_ops.h"
 #include "daemon/ops.h"
 #include "daemon/session.h"
 

@@ -19,6 +19,7 @@
 // kernel. The reply's size is 32 bits, so one request copies at most
 // UINT32_MAX & ~4095 bytes and the kernel asks again for the rest.
 #include "daemon/backing.h"
+#include "daemon/backing_ops.h"
 #include "daemon/ops.h"
 #include "daemon/session.h"
 
@@ -30,14 +31,17 @@
 
 namespace fusebpf::daemon {
 
-int do_fallocate(session &, open_file &f, const fuse_fallocate_in &in)
+int do_fallocate(session &s, const fuse_fallocate_in &in)
 {
+	open_file_ptr f = s.files().get(in.fh);
+	if (!f)
+		return EBADF;
 	if (in.offset > static_cast<uint64_t>(INT64_MAX) ||
 	    in.length > static_cast<uint64_t>(INT64_MAX))
 		return EFBIG;
 	// mode: 0, FALLOC_FL_KEEP_SIZE, PUNCH_HOLE|KEEP_SIZE, ZERO_RANGE,
 	// COLLAPSE/INSERT_RANGE, ... as the backing fs supports them.
-	if (fallocate(f.fd.get(), static_cast<int>(in.mode), static_cast<off_t>(in.offset),
+	if (fallocate(f->fd.get(), static_cast<int>(in.mode), static_cast<off_t>(in.offset),
 	              static_cast<off_t>(in.length)) < 0)
 		return errno;
 	return 0;
@@ -48,20 +52,20 @@ void op_fallocate(request &req)
 	const auto *in = req.args().get<fuse_fallocate_in>();
 	if (!in)
 		return req.reply_err(EINVAL);
-	open_file_ptr f = req.sess().files().get(in->fh);
-	if (!f)
-		return req.reply_err(EBADF);
-	req.reply_err(do_fallocate(req.sess(), *f, *in));
+	req.reply_err(do_fallocate(req.sess(), *in));
 }
 
-int do_lseek(session &, open_file &f, const fuse_lseek_in &in, fuse_lseek_out &out)
+int do_lseek(session &s, const fuse_lseek_in &in, fuse_lseek_out &out)
 {
+	open_file_ptr f = s.files().get(in.fh);
+	if (!f)
+		return EBADF;
 	if (in.whence != SEEK_DATA && in.whence != SEEK_HOLE && in.whence != SEEK_SET &&
 	    in.whence != SEEK_CUR && in.whence != SEEK_END)
 		return EINVAL;
 	if (in.offset > static_cast<uint64_t>(INT64_MAX))
 		return ENXIO;
-	off_t pos = lseek(f.fd.get(), static_cast<off_t>(in.offset), static_cast<int>(in.whence));
+	off_t pos = lseek(f->fd.get(), static_cast<off_t>(in.offset), static_cast<int>(in.whence));
 	if (pos < 0)
 		return errno;
 	out = {};
@@ -74,18 +78,18 @@ void op_lseek(request &req)
 	const auto *in = req.args().get<fuse_lseek_in>();
 	if (!in)
 		return req.reply_err(EINVAL);
-	open_file_ptr f = req.sess().files().get(in->fh);
-	if (!f)
-		return req.reply_err(EBADF);
 	fuse_lseek_out out;
-	if (int err = do_lseek(req.sess(), *f, *in, out))
+	if (int err = do_lseek(req.sess(), *in, out))
 		return req.reply_err(err);
 	req.reply(out);
 }
 
-int do_copy_file_range(session &, open_file &src, open_file &dst, const fuse_copy_file_range_in &in,
-                       fuse_write_out &out)
+int do_copy_file_range(session &s, const fuse_copy_file_range_in &in, fuse_write_out &out)
 {
+	open_file_ptr src = s.files().get(in.fh_in);
+	open_file_ptr dst = s.files().get(in.fh_out);
+	if (!src || !dst)
+		return EBADF;
 	constexpr uint64_t max_chunk = UINT32_MAX & ~uint64_t{4095};
 	if (in.off_in > static_cast<uint64_t>(INT64_MAX) ||
 	    in.off_out > static_cast<uint64_t>(INT64_MAX))
@@ -93,7 +97,7 @@ int do_copy_file_range(session &, open_file &src, open_file &dst, const fuse_cop
 	auto off_in = static_cast<off_t>(in.off_in);
 	auto off_out = static_cast<off_t>(in.off_out);
 	size_t len = static_cast<size_t>(in.len < max_chunk ? in.len : max_chunk);
-	ssize_t n = copy_file_range(src.fd.get(), &off_in, dst.fd.get(), &off_out, len,
+	ssize_t n = copy_file_range(src->fd.get(), &off_in, dst->fd.get(), &off_out, len,
 	                            static_cast<unsigned>(in.flags));
 	if (n < 0)
 		return errno;
@@ -107,12 +111,8 @@ void op_copy_file_range(request &req)
 	const auto *in = req.args().get<fuse_copy_file_range_in>();
 	if (!in)
 		return req.reply_err(EINVAL);
-	open_file_ptr src = req.sess().files().get(in->fh_in);
-	open_file_ptr dst = req.sess().files().get(in->fh_out);
-	if (!src || !dst)
-		return req.reply_err(EBADF);
 	fuse_write_out out;
-	if (int err = do_copy_file_range(req.sess(), *src, *dst, *in, out))
+	if (int err = do_copy_file_range(req.sess(), *in, out))
 		return req.reply_err(err);
 	req.reply(out);
 }

@@ -61,6 +61,7 @@
 // if meanwhile a third thread made a new carrier, the waiter's lock is lost
 // when the waiter's request ends.
 #include "daemon/backing.h"
+#include "daemon/backing_ops.h"
 #include "daemon/open_files.h"
 #include "daemon/ops.h"
 #include "daemon/session.h"
@@ -281,9 +282,7 @@ uint32_t holder_pid(const carrier_key &k, const struct flock &query, const struc
 	return 0;
 }
 
-using blocking_runner = std::function<int(const std::function<int()> &)>;
-
-int flock_op(open_file &f, const fuse_file_lock &lk, bool wait, const blocking_runner &run)
+int flock_op(open_file &f, const fuse_file_lock &lk, bool wait, lock_waiter &waiter)
 {
 	int op;
 	switch (lk.type) {
@@ -301,14 +300,26 @@ int flock_op(open_file &f, const fuse_file_lock &lk, bool wait, const blocking_r
 	}
 	if (!wait || op == LOCK_UN)
 		return flock(f.fd.get(), op | LOCK_NB) < 0 ? errno : 0;
-	int rc = run([&] { return flock(f.fd.get(), op) < 0 ? -errno : 0; });
+	struct flock_wait {
+		int fd, op;
+	} w = {f.fd.get(), op};
+	int rc = waiter.run(
+	    [](void *arg) {
+		    auto *fw = static_cast<flock_wait *>(arg);
+		    return flock(fw->fd, fw->op) < 0 ? -errno : 0;
+	    },
+	    &w);
 	return -rc;
 }
 
 } // namespace
 
-int do_getlk(session &s, open_file &f, const fuse_lk_in &in, fuse_lk_out &out)
+int do_getlk(session &s, const fuse_lk_in &in, fuse_lk_out &out)
 {
+	open_file_ptr fp = s.files().get(in.fh);
+	if (!fp)
+		return EBADF;
+	open_file &f = *fp;
 	if (in.lk_flags & FUSE_LK_FLOCK)
 		return EINVAL; // flock has no "test" operation
 	struct flock query;
@@ -328,12 +339,14 @@ int do_getlk(session &s, open_file &f, const fuse_lk_in &in, fuse_lk_out &out)
 	return 0;
 }
 
-// wait: SETLKW. run: runs a blocking call so that an interrupt ends it
-// (request::interruptible for requests).
-int do_setlk(session &s, open_file &f, const fuse_lk_in &in, bool wait, const blocking_runner &run)
+int do_setlk(session &s, const fuse_lk_in &in, bool wait, lock_waiter &waiter)
 {
+	open_file_ptr fp = s.files().get(in.fh);
+	if (!fp)
+		return EBADF;
+	open_file &f = *fp;
 	if (in.lk_flags & FUSE_LK_FLOCK)
-		return flock_op(f, in.lk, wait, run);
+		return flock_op(f, in.lk, wait, waiter);
 	struct flock fl;
 	if (int err = to_flock(in.lk, fl))
 		return err;
@@ -356,24 +369,45 @@ int do_setlk(session &s, open_file &f, const fuse_lk_in &in, bool wait, const bl
 	c = registry().insert(k, c, &f, in.lk.pid);
 	if (!wait)
 		return fcntl(c->fd.get(), F_OFD_SETLK, &fl) < 0 ? errno : 0;
-	int rc = run([&] { return fcntl(c->fd.get(), F_OFD_SETLKW, &fl) < 0 ? -errno : 0; });
+	struct ofd_wait {
+		int fd;
+		struct flock *fl;
+	} w = {c->fd.get(), &fl};
+	int rc = waiter.run(
+	    [](void *arg) {
+		    auto *ow = static_cast<ofd_wait *>(arg);
+		    return fcntl(ow->fd, F_OFD_SETLKW, ow->fl) < 0 ? -errno : 0;
+	    },
+	    &w);
 	if (rc == 0)
 		registry().reinsert(k, c, &f, in.lk.pid);
 	return -rc;
 }
+
+namespace {
+
+// Waits through request::interruptible(), so a FUSE_INTERRUPT ends the wait.
+class request_waiter final : public lock_waiter {
+public:
+	explicit request_waiter(request &req) : req_(req) {}
+	int run(int (*wait)(void *arg), void *arg) override
+	{
+		return req_.interruptible([&] { return wait(arg); });
+	}
+
+private:
+	request &req_;
+};
+
+} // namespace
 
 static void setlk_common(request &req, bool wait)
 {
 	const auto *in = req.args().get<fuse_lk_in>();
 	if (!in)
 		return req.reply_err(EINVAL);
-	open_file_ptr f = req.sess().files().get(in->fh);
-	if (!f)
-		return req.reply_err(EBADF);
-	blocking_runner run = [&req](const std::function<int()> &fn) {
-		return req.interruptible(fn);
-	};
-	req.reply_err(do_setlk(req.sess(), *f, *in, wait, run));
+	request_waiter waiter(req);
+	req.reply_err(do_setlk(req.sess(), *in, wait, waiter));
 }
 
 void op_getlk(request &req)
@@ -381,11 +415,8 @@ void op_getlk(request &req)
 	const auto *in = req.args().get<fuse_lk_in>();
 	if (!in)
 		return req.reply_err(EINVAL);
-	open_file_ptr f = req.sess().files().get(in->fh);
-	if (!f)
-		return req.reply_err(EBADF);
 	fuse_lk_out out = {};
-	if (int err = do_getlk(req.sess(), *f, *in, out))
+	if (int err = do_getlk(req.sess(), *in, out))
 		return req.reply_err(err);
 	req.reply(out);
 }

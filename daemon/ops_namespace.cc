@@ -23,6 +23,7 @@
 // as natively. RENAME_WHITEOUT is handed to the backing fs unchanged (file
 // systems without whiteouts refuse it, with EINVAL).
 #include "daemon/backing.h"
+#include "daemon/backing_ops.h"
 #include "daemon/caller_creds.h"
 #include "daemon/ops.h"
 #include "daemon/session.h"
@@ -164,22 +165,19 @@ void op_symlink(request &req)
 // through /proc/self/fd/N with AT_SYMLINK_FOLLOW, which resolves the magic
 // link to the node itself (for a symlink node too: the magic link is not
 // followed further) and applies the native checks (protected_hardlinks).
-int do_link(session &s, inode &target, inode &newparent, std::string_view newname,
+int do_link(session &s, const inode_ptr &target, inode &newparent, std::string_view newname,
             fuse_entry_out &out)
 {
 	std::string n = zstr(newname);
-	if (linkat(target.fd.get(), "", newparent.fd.get(), n.c_str(), AT_EMPTY_PATH) < 0) {
+	if (linkat(target->fd.get(), "", newparent.fd.get(), n.c_str(), AT_EMPTY_PATH) < 0) {
 		if (errno != ENOENT)
 			return errno;
-		std::string p = proc_fd_path(target.fd.get());
+		std::string p = proc_fd_path(target->fd.get());
 		if (linkat(AT_FDCWD, p.c_str(), newparent.fd.get(), n.c_str(), AT_SYMLINK_FOLLOW) <
 		    0)
 			return errno;
 	}
-	inode_ptr node = s.inodes().get(target.nodeid);
-	if (!node)
-		return ESTALE;
-	return entry_for_node(s, node, out);
+	return entry_for_node(s, target, out);
 }
 
 void op_link(request &req)
@@ -195,7 +193,7 @@ void op_link(request &req)
 	if (!newparent || !target)
 		return req.reply_err(ESTALE);
 	fuse_entry_out out;
-	if (int err = do_link(req.sess(), *target, *newparent, name, out))
+	if (int err = do_link(req.sess(), target, *newparent, name, out))
 		return req.reply_err(err);
 	req.reply(out);
 }

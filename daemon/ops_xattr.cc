@@ -25,6 +25,7 @@
 // file only if the kernel passes system.posix_acl_* through as xattrs
 // (without FUSE_POSIX_ACL it answers them itself).
 #include "daemon/backing.h"
+#include "daemon/backing_ops.h"
 #include "daemon/ops.h"
 #include "daemon/session.h"
 
