@@ -293,6 +293,12 @@ static __always_inline void fusebpf_dirent_drop(struct fusebpf_dirent_batch *b, 
 
 #define __FUSEBPF_STR2(x) #x
 #define __FUSEBPF_STR(x) __FUSEBPF_STR2(x)
+/* The file's base name (clang >= 9): a full build path would not fit in where[]. */
+#ifdef __FILE_NAME__
+#define __FUSEBPF_FILE __FILE_NAME__
+#else
+#define __FUSEBPF_FILE __FILE__
+#endif
 
 /* Fills and submits one event; returns 0 or -ENOSPC if the ring is full. */
 static __always_inline int __fusebpf_trace(void *ring, const struct fusebpf_meta *meta, __s32 value,
@@ -334,8 +340,8 @@ static __always_inline int __fusebpf_trace(void *ring, const struct fusebpf_meta
  *	fusebpf_trace(&events, &ctx->meta, 0, name);
  */
 #define fusebpf_trace(ring, meta, value, text)                                                     \
-	__fusebpf_trace((ring), (meta), (value), __FILE__ ":" __FUSEBPF_STR(__LINE__),             \
-	                sizeof(__FILE__ ":" __FUSEBPF_STR(__LINE__)), (text))
+	__fusebpf_trace((ring), (meta), (value), __FUSEBPF_FILE ":" __FUSEBPF_STR(__LINE__),       \
+	                sizeof(__FUSEBPF_FILE ":" __FUSEBPF_STR(__LINE__)), (text))
 
 /**
  * FUSEBPF_ERR - return an error verdict and record where it was decided

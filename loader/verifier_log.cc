@@ -36,6 +36,9 @@ constexpr known_rejection known_rejections[] = {
     {"variable ctx access",
      "a syscall program cannot index its context with a variable: copy names to the stack "
      "first (fusebpf_name_copy(), fusebpf_name_eq(), fusebpf_dirent_read() in fusebpf.bpf.h)"},
+    {"dereference of modified ctx ptr",
+     "a syscall program cannot index its context with a variable: copy names to the stack "
+     "first (fusebpf_name_copy(), fusebpf_name_eq(), fusebpf_dirent_read() in fusebpf.bpf.h)"},
     {"invalid bpf_context access",
      "the program reads or writes past the end of its context struct: check the op's "
      "context type (struct fusebpf_<op>_ctx) in the function's signature"},
