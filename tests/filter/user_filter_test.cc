@@ -31,6 +31,24 @@ TEST(UserFilterLibrary, LoadsTheFactoryAndPassesTheArgument)
 	EXPECT_EQ(io.child.virtual_key, ft::test_user_filter::file_key);
 }
 
+TEST(UserFilterLibrary, TheExportMacroMakesALoadableLibrary)
+{
+	auto f = fl::load_user_filter(USER_FILTER_MACRO_SO, "x");
+	ASSERT_TRUE(f) << f.message();
+	EXPECT_EQ((*f)->name(), "hide_everything(x)");
+	auto ctx = ft::lookup_ctx("anything");
+	fl::user_io io;
+	EXPECT_EQ((*f)->pre_lookup(ctx, io), -ENOENT);
+	EXPECT_EQ((*f)->post_lookup(ctx, io), BPF_FUSE_CONTINUE) << "defaults are neutral";
+	EXPECT_EQ((*f)->handle_lookup(ctx, io), fl::user_filter::declined);
+
+	auto thrown = fl::load_user_filter(USER_FILTER_MACRO_SO, "throw");
+	ASSERT_FALSE(thrown);
+	EXPECT_NE(thrown.message().find("the factory threw: bad argument 'throw'"),
+	          std::string::npos)
+	    << thrown.message();
+}
+
 TEST(UserFilterLibrary, MissingFileIsAClearError)
 {
 	auto f = fl::load_user_filter("/nonexistent/filter.so");
