@@ -12,6 +12,7 @@
 
 #include <fusebpf/filter_abi.h>
 
+#include <bpf/bpf.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -146,6 +147,31 @@ TEST_F(OpsTableTest, AnOpenTableKeepsWorkingAfterUnload)
 	auto v = table->run(FUSEBPF_OP_LOOKUP, FUSEBPF_PRE, ctx);
 	ASSERT_TRUE(v) << v.message();
 	EXPECT_EQ(*v, -ENOENT);
+}
+
+TEST_F(OpsTableTest, PinnedMapsAreSharedWithTheFilters)
+{
+	// A user (or another program) updates the deny list through its pin.
+	fusebpf::unique_fd deny(bpf_obj_get((info_.pin_dir + "/maps/deny_names").c_str()));
+	ASSERT_TRUE(deny) << std::strerror(errno);
+	char key[64] = "blocked";
+	__u32 one = 1;
+	ASSERT_EQ(bpf_map_update_elem(deny.get(), key, &one, BPF_ANY), 0) << std::strerror(errno);
+
+	auto table = ld::ops_table::open_by_id(info_.id);
+	ASSERT_TRUE(table);
+	fusebpf_mkdir_ctx ctx{};
+	ctx.meta.opcode = FUSE_MKDIR | FUSE_PREFILTER;
+	ctx.name.len = 7;
+	std::memcpy(ctx.name.name, "blocked", 7);
+	auto v = table->run(FUSEBPF_OP_MKDIR, FUSEBPF_PRE, ctx);
+	ASSERT_TRUE(v) << v.message();
+	EXPECT_EQ(*v, -EACCES);
+	ctx.name.len = 4;
+	std::memcpy(ctx.name.name, "open", 5);
+	v = table->run(FUSEBPF_OP_MKDIR, FUSEBPF_PRE, ctx);
+	ASSERT_TRUE(v);
+	EXPECT_EQ(*v, BPF_FUSE_CONTINUE);
 }
 
 nlohmann::json run_helper(std::uint32_t id, const std::string &name)
