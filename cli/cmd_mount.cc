@@ -267,28 +267,28 @@ void add_mount_commands(CLI::App &root, command_list &commands)
 	    ->allow_extra_args(false);
 	mount
 	    ->add_option("--threads", m->threads,
-	                 "Worker threads, each with its own /dev/fuse fd (default: one per "
-	                 "CPU, at least 2).")
+	                 "Worker threads, each with its own /dev/fuse fd\n"
+	                 "(default: one per CPU, at least 2).")
 	    ->check(CLI::Range(1u, 1024u))
 	    ->option_text("N");
 	mount->add_flag("--no-passthrough", m->no_passthrough,
-	                "Serve file data through the daemon (classic FUSE READ/WRITE) instead of "
-	                "kernel passthrough. Without this flag passthrough is used when the kernel "
-	                "offers it (Linux 6.9+); if it does not, the mount still works, with a "
-	                "warning in the log.");
+	                "Serve file data through the daemon (classic FUSE READ/WRITE)\n"
+	                "instead of kernel passthrough. Without this flag passthrough is\n"
+	                "used when the kernel offers it (Linux 6.9+); if it does not, the\n"
+	                "mount still works, with a warning in the log.");
 	mount->add_flag("--debug", m->debug,
-	                "Log every request (unique, op, nodeid, length, pid) and reply.");
+	                "Log every request (unique, op, nodeid, length, pid)\n"
+	                "and every reply (error, length).");
 	mount->add_option("BACKING_DIR", m->backing, "Directory to mirror (must exist).")
 	    ->required();
 	mount
 	    ->add_option("MOUNTPOINT", m->mountpoint,
-	                 "Empty directory to mount on; not a mount point already, and neither "
-	                 "inside BACKING_DIR nor containing it.")
+	                 "Directory to mount on: not a mount point already, and\n"
+	                 "neither inside BACKING_DIR nor containing it.")
 	    ->required();
 	mount->footer("EXAMPLES:\n"
-	              "  fusebpf mount /srv/data /mnt/data          # background daemon\n"
-	              "  fusebpf mount -f --debug /srv/data /mnt/data   # foreground, log each "
-	              "request\n"
+	              "  fusebpf mount /srv/data /mnt/data             # background daemon\n"
+	              "  fusebpf mount -f --debug /srv/data /mnt/data  # foreground, log requests\n"
 	              "  fusebpf mount -o allow_other,default_permissions /srv/data /mnt/data\n"
 	              "  fusebpf mount -o ro,attr_timeout=0,entry_timeout=0 /srv/data /mnt/data\n"
 	              "  fusebpf mount --no-passthrough --threads 4 /srv/data /mnt/data\n"

@@ -66,7 +66,7 @@ void op_init(request &req)
 	uint64_t want = FUSE_ASYNC_READ | FUSE_ATOMIC_O_TRUNC | FUSE_BIG_WRITES | FUSE_DONT_MASK |
 	                FUSE_DO_READDIRPLUS | FUSE_READDIRPLUS_AUTO | FUSE_PARALLEL_DIROPS |
 	                FUSE_MAX_PAGES | FUSE_ASYNC_DIO | FUSE_CACHE_SYMLINKS | FUSE_SETXATTR_EXT |
-	                FUSE_INIT_EXT | FUSE_CREATE_SUPP_GROUP;
+	                FUSE_INIT_EXT | FUSE_CREATE_SUPP_GROUP | FUSE_HANDLE_KILLPRIV_V2;
 	if (ops_handle_posix_locks)
 		want |= FUSE_POSIX_LOCKS;
 	if (ops_handle_flock_locks)

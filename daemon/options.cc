@@ -137,7 +137,7 @@ const char *mount_options_help()
 	       "  suid, dev              honour them (root only sensible with trusted trees)\n"
 	       "  noexec, noatime, nodiratime, sync, dirsync\n"
 	       "                         the generic mount flags of mount(8)\n"
-	       "  SECS may have a fraction (0.5); 0 disables that cache.\n";
+	       "  SECS may have a fraction (0.5); 0 disables that cache.";
 }
 
 } // namespace fusebpf::daemon

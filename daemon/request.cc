@@ -145,9 +145,13 @@ void request::send(int error, std::span<const struct iovec> payload)
 	out.error = error;
 	out.unique = hdr_.unique;
 	iov[0] = {&out, sizeof(out)};
-	if (sess_.config().debug)
-		spdlog::debug("   unique: {}, {} error: {}, outsize: {}", hdr_.unique,
-		              error ? "" : "success,", error, len);
+	if (sess_.config().debug) {
+		if (error)
+			spdlog::debug("   unique: {}, error: {} ({}), outsize: {}", hdr_.unique,
+			              error, std::strerror(-error), len);
+		else
+			spdlog::debug("   unique: {}, success, outsize: {}", hdr_.unique, len);
+	}
 	int rc = chan_.send({iov, n});
 	if (rc < 0 && rc != -ENOENT)
 		spdlog::warn("reply to {} (unique {}) failed: {}", opname(hdr_.opcode), hdr_.unique,
