@@ -4,9 +4,9 @@
 // ops_table, the way the daemon makes it (one BPF_PROG_RUN per call, the
 // context copied into the kernel and back).  Not a test: it prints numbers.
 //   NoProgram     has_program() for an op without a program (no syscall)
-//   Empty         an empty prefilter, 76-byte access context
+//   Empty         an empty prefilter, 72-byte access context
 //   NameCompare   three name compares on a 456-byte lookup context
-//   MapLookup     name copy + hash-map lookup, 456-byte mkdir context
+//   MapLookup     name copy + hash-map lookup, 464-byte mkdir context
 //   ReaddirBatch  32 dirents scanned by name, 9 KB readdir context
 // The table is loaded under a unique name at start and unloaded at exit.
 // Run as root; numbers mean something in a Release build without sanitizers.

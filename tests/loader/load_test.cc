@@ -268,6 +268,17 @@ TEST(LoadErrors, InvalidNamesAndKnobs)
 	EXPECT_FALSE(lt::table_pinned(name));
 }
 
+TEST(LoadErrors, PinRootMustBeOnBpffs)
+{
+	fusebpf::test::temp_dir dir("pinroot");
+	ASSERT_TRUE(dir) << dir.error();
+	auto o = named(lt::unique_name("root"));
+	o.pin_root = dir.path() + "/pins";
+	auto t = ld::load_filter(LOADER_TEST_OBJ, o);
+	ASSERT_FALSE(t);
+	EXPECT_TRUE(contains(t.message(), "is not on a bpffs")) << t.message();
+}
+
 TEST(Load, KnobsAreAppliedBeforeLoad)
 {
 	std::string name = lt::unique_name("knob");
