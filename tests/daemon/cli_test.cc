@@ -12,6 +12,9 @@
 #include "tests/support/process.h"
 
 #include <csignal>
+#include <fcntl.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <sys/mount.h>
 #include <unistd.h>
 
@@ -186,10 +189,53 @@ TEST_F(Cli, ExternalUmountEndsDaemon)
 	mounted_fs fs(backing_, mnt_);
 	std::string why;
 	ASSERT_TRUE(fs.start(why)) << why;
+	ASSERT_TRUE(write_file(mnt_ + "/f", "x"));
 	ASSERT_EQ(::umount2(mnt_.c_str(), 0), 0) << strerror(errno);
-	std::string how = fs.wait_exit(10000);
+	std::string how = fs.wait_exit(5000);
 	EXPECT_EQ(how, "exit 0") << "daemon did not exit cleanly after umount:\n"
 	                         << fs.daemon_log();
+}
+
+// An unmount that comes before the daemon has answered INIT (the mount is
+// visible as soon as mount(2) returns) must end the daemon just as well.
+TEST_F(Cli, ExternalUmountRightAfterMountEndsDaemon)
+{
+	pid_t pid = ::fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		::prctl(PR_SET_PDEATHSIG, SIGTERM);
+		int devnull = ::open("/dev/null", O_RDWR);
+		::dup2(devnull, STDOUT_FILENO);
+		::dup2(devnull, STDERR_FILENO);
+		std::string cli = cli_path();
+		::execl(cli.c_str(), cli.c_str(), "mount", "-f", backing_.c_str(), mnt_.c_str(),
+		        nullptr);
+		::_exit(127);
+	}
+	bool unmounted = false;
+	for (int i = 0; i < 20000 && !unmounted; i++) {
+		mount_entry e;
+		if (find_mount(mnt_, &e) && e.fstype == fusebpf_fstype)
+			unmounted = ::umount2(mnt_.c_str(), 0) == 0;
+		else
+			usleep(500);
+	}
+	EXPECT_TRUE(unmounted) << "the mount never appeared";
+	int status = 0;
+	bool exited = false;
+	for (int waited = 0; waited < 5000 && !exited; waited += 10) {
+		exited = ::waitpid(pid, &status, WNOHANG) == pid;
+		if (!exited)
+			usleep(10000);
+	}
+	if (!exited) {
+		::kill(pid, SIGKILL);
+		::waitpid(pid, &status, 0);
+	}
+	EXPECT_TRUE(exited) << "daemon still running 5 s after the umount (killed)";
+	EXPECT_EQ(describe_wait_status(status), "exit 0");
+	background_mount_guard guard{mnt_};
+	EXPECT_FALSE(guard.is_mounted());
 }
 
 TEST_F(Cli, StatsJsonShapeAndCounters)

@@ -5,8 +5,14 @@
 // file system, op by op; every result must match errno by errno, and the
 // final trees (backing vs native, and the mount's view vs native) must be
 // identical: names, types, content, mode, size, owner, link count, symlink
-// targets, xattrs. Runs as root and, on a tree owned by 65534 with
-// -o allow_other, as uid/gid 65534.
+// targets, xattrs. Runs as root (with passthrough and with
+// --no-passthrough, so the daemon's own data path is compared too) and, on a
+// tree owned by 65534 with -o allow_other,default_permissions, as uid/gid
+// 65534. Without default_permissions the kernel skips its permission checks,
+// and where two errors apply at once (a link of a directory into a
+// non-writable dir) the VFS reports its own (EPERM) before the daemon could
+// report the backing fs's (EACCES); that mode is covered op by op in
+// nonroot_test.cc instead.
 //
 // The seed is printed; FUSEBPF_DIFF_SEED=N replays one, FUSEBPF_DIFF_OPS=N
 // changes the length.
@@ -36,14 +42,25 @@ int diff_ops()
 	return 10000;
 }
 
-class Differential : public mount_fixture, public ::testing::WithParamInterface<bool> {
+enum class diff_mode {
+	root,
+	root_no_passthrough,
+	nobody
+};
+
+class Differential : public mount_fixture, public ::testing::WithParamInterface<diff_mode> {
 protected:
-	bool as_nobody() const { return GetParam(); }
+	bool as_nobody() const { return GetParam() == diff_mode::nobody; }
 	std::vector<std::string> mount_args() const override
 	{
-		if (as_nobody())
-			return {"-o", "allow_other"};
-		return {};
+		switch (GetParam()) {
+		case diff_mode::nobody:
+			return {"-o", "allow_other,default_permissions"};
+		case diff_mode::root_no_passthrough:
+			return {"--no-passthrough"};
+		default:
+			return {};
+		}
 	}
 	void prepare_backing() override
 	{
@@ -114,12 +131,24 @@ TEST(DifferentialHarness, NativeAgainstNativeAgrees)
 	int ran = 0, errors = 0;
 	EXPECT_EQ(run_differential(seed, diff_ops(), one, two, &ran, &errors), "");
 	EXPECT_EQ(ran, diff_ops());
+	std::cout << ran << " ops, " << errors << " failed (seed " << seed << ")" << std::endl;
 	EXPECT_EQ(diff_snapshots(snapshot_tree(one), "one", snapshot_tree(two), "two"), "")
 	    << "seed " << seed;
 }
 
-INSTANTIATE_TEST_SUITE_P(User, Differential, ::testing::Values(false, true),
-                         [](const auto &p) { return p.param ? "nobody" : "root"; });
+INSTANTIATE_TEST_SUITE_P(Mode, Differential,
+                         ::testing::Values(diff_mode::root, diff_mode::root_no_passthrough,
+                                           diff_mode::nobody),
+                         [](const auto &p) {
+	                         switch (p.param) {
+	                         case diff_mode::root:
+		                         return "root";
+	                         case diff_mode::root_no_passthrough:
+		                         return "root_no_passthrough";
+	                         default:
+		                         return "nobody";
+	                         }
+                         });
 
 } // namespace
 } // namespace fusebpf::test

@@ -30,14 +30,20 @@ const char *kind_name(random_op::kind_t k)
 	    "create",  "open_excl", "write",     "read",     "truncate",    "rename",
 	    "link",    "unlink",    "mkdir",     "rmdir",    "chmod",       "chown",
 	    "symlink", "readlink",  "setxattr",  "getxattr", "removexattr", "listxattr",
-	    "stat",    "readdir",   "fallocate", "access",   "mknod"};
+	    "stat",    "readdir",   "fallocate", "access",   "mknod",       "remove_tree"};
 	static_assert(std::size(names) == random_op::n_kinds);
 	return names[k];
 }
 
 // Relative weights of the kinds: data and namespace changes dominate.
-constexpr unsigned weights[random_op::n_kinds] = {10, 3, 12, 8, 4, 8, 4, 6, 6, 4, 3, 1,
-                                                  3,  2, 3,  3, 2, 2, 6, 3, 1, 2, 1};
+// clang-format off
+constexpr unsigned weights[random_op::n_kinds] = {
+	/* create */ 10, /* open_excl */ 3, /* write */ 12, /* read */ 8, /* truncate */ 4,
+	/* rename */ 8, /* link */ 4, /* unlink */ 7, /* mkdir */ 5, /* rmdir */ 5,
+	/* chmod */ 3, /* chown */ 1, /* symlink */ 3, /* readlink */ 2, /* setxattr */ 3,
+	/* getxattr */ 3, /* removexattr */ 2, /* listxattr */ 2, /* stat */ 6, /* readdir */ 3,
+	/* fallocate */ 1, /* access */ 2, /* mknod */ 1, /* remove_tree */ 1};
+// clang-format on
 
 const char *const symlink_targets[] = {"a", "b", "c/d", "nonexistent", "d", "/nonexistent/x"};
 const char *const xattr_names[] = {"user.x", "user.y", "user.z"};
@@ -117,7 +123,7 @@ std::string random_op_source::path()
 {
 	static const char *names[] = {"a", "b", "c", "d"};
 	std::string p = names[pick(4)];
-	if (pick(5) >= 2) // 60% at depth two
+	if (pick(5) >= 3) // 40% at depth two
 		p += std::string("/") + names[pick(4)];
 	return p;
 }
@@ -208,7 +214,7 @@ random_op random_op_source::next()
 	return op;
 }
 
-op_outcome apply(const random_op &op, const std::string &root)
+op_outcome apply_op(const random_op &op, const std::string &root)
 {
 	std::string p = root + "/" + op.path;
 	std::string p2 = root + "/" + op.path2;
@@ -316,6 +322,22 @@ op_outcome apply(const random_op &op, const std::string &root)
 		return from(::access(p.c_str(), static_cast<int>(op.arg)));
 	case random_op::mknod:
 		return from(::mknod(p.c_str(), static_cast<mode_t>(op.arg) | 0644, 0));
+	case random_op::remove_tree: {
+		// One outcome per step, so each step is compared, not just the last.
+		op_outcome o;
+		for (const char *child : {"a", "b", "c", "d"}) {
+			std::string c = p + "/" + child;
+			struct stat st;
+			if (::lstat(c.c_str(), &st) != 0)
+				continue;
+			int rc = S_ISDIR(st.st_mode) ? ::rmdir(c.c_str()) : ::unlink(c.c_str());
+			o.data += std::string(child) + "=" +
+			          (rc == 0 ? "0" : strerrorname_np(errno)) + " ";
+		}
+		op_outcome last = from(::rmdir(p.c_str()));
+		last.data = o.data;
+		return last;
+	}
 	default:
 		return {-1, EINVAL, "unknown op"};
 	}
@@ -329,8 +351,8 @@ std::string run_differential(uint64_t seed, int count, const std::string &mount_
 	int n_errors = 0;
 	for (int i = 0; i < count; i++) {
 		random_op op = source.next();
-		op_outcome on_mount = apply(op, mount_root);
-		op_outcome on_native = apply(op, native_root);
+		op_outcome on_mount = apply_op(op, mount_root);
+		op_outcome on_native = apply_op(op, native_root);
 		if (ran)
 			*ran = i + 1;
 		if (on_native.ret < 0)

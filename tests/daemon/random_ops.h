@@ -4,9 +4,9 @@
 // gives a sequence of file operations (create, write at offsets, read,
 // truncate, rename with flags, link, unlink, mkdir, rmdir, chmod, chown,
 // symlink, readlink, xattrs, O_EXCL opens, stat, readdir, fallocate, access,
-// mknod) on paths from a small namespace, so operations collide and errors
-// are common. apply() runs one op below a root directory and captures
-// everything observable: return value, errno, and data read.
+// mknod, and clearing a directory so the namespace keeps churning) on paths from a small namespace,
+// so operations collide and errors are common. apply_op() runs one op below a root directory and
+// captures everything observable: return value, errno, and data read.
 //
 // The sequence depends only on the seed, never on results, so the same ops
 // run on a mount and on a native directory can be compared one by one.
@@ -44,6 +44,7 @@ struct random_op {
 		fallocate,
 		access,
 		mknod,
+		remove_tree, // unlink or rmdir each of path/{a,b,c,d}, then rmdir path
 		n_kinds
 	} kind;
 	std::string path, path2; // relative to the root
@@ -76,7 +77,7 @@ private:
 };
 
 // Runs `op` with paths below `root`.
-op_outcome apply(const random_op &op, const std::string &root);
+op_outcome apply_op(const random_op &op, const std::string &root);
 
 // Runs `count` ops of `seed` on both roots, op by op. Returns "" when every
 // outcome matched, else a report: op index, op, both outcomes, recent ops.

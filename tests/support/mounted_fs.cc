@@ -89,6 +89,11 @@ std::string mounted_fs::daemon_log() const
 	return ss.str();
 }
 
+std::string mounted_fs::control_socket_path() const
+{
+	return "/run/fusebpf/" + std::to_string(connection_) + ".sock";
+}
+
 bool mounted_fs::is_mounted() const
 {
 	mount_entry e;
@@ -154,13 +159,19 @@ bool mounted_fs::start(std::string &why, int timeout_ms)
 	pid_ = pid;
 
 	auto deadline = clock::now() + std::chrono::milliseconds(timeout_ms);
+	std::string waiting_for = "a fuse.fusebpf mount at " + mountpoint_;
 	for (;;) {
-		if (is_mounted())
+		mount_entry e;
+		if (connection_ == 0 && find_mount(mountpoint_, &e) && e.fstype == fusebpf_fstype) {
+			connection_ = e.dev_minor;
+			waiting_for = "the control socket " + control_socket_path();
+		}
+		if (connection_ != 0 && ::access(control_socket_path().c_str(), F_OK) == 0)
 			return true;
 		int status = 0;
 		if (try_reap(pid_, status)) {
 			pid_ = -1;
-			why = "daemon ended before the mount appeared: " +
+			why = "daemon ended while waiting for " + waiting_for + ": " +
 			      describe_wait_status(status) + "\ncommand: " + shell_join(argv) +
 			      "\ndaemon stderr:\n" + daemon_log();
 			return false;
@@ -170,7 +181,7 @@ bool mounted_fs::start(std::string &why, int timeout_ms)
 		std::this_thread::sleep_for(std::chrono::milliseconds(5));
 	}
 	std::string ended = stop();
-	why = "no fuse.fusebpf mount at " + mountpoint_ + " after " + std::to_string(timeout_ms) +
+	why = "no " + waiting_for + " after " + std::to_string(timeout_ms) +
 	      " ms (daemon then stopped: " + ended + ")\ncommand: " + shell_join(argv) +
 	      "\ndaemon stderr:\n" + daemon_log();
 	return false;
@@ -184,6 +195,7 @@ std::string mounted_fs::wait_exit(int timeout_ms)
 	if (!wait_reap(pid_, status, timeout_ms))
 		return {};
 	pid_ = -1;
+	connection_ = 0;
 	return describe_wait_status(status);
 }
 
@@ -206,6 +218,7 @@ std::string mounted_fs::stop(int timeout_ms)
 		}
 	}
 	pid_ = -1;
+	connection_ = 0;
 	// A daemon killed mid-way may leave the mount behind (it cannot have
 	// been re-mounted, but be thorough).
 	if (is_mounted())

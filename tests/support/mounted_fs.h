@@ -3,7 +3,11 @@
 // mounted_fs: one fusebpf mount for the length of a test. start() spawns
 // `fusebpf mount -f [args] BACKING MOUNTPOINT` as a child (fork/exec, pid
 // kept, stderr to a private log file) and waits until MOUNTPOINT shows up in
-// /proc/self/mountinfo as a fuse.fusebpf mount. stop() (also run by the
+// /proc/self/mountinfo as a fuse.fusebpf mount and the daemon is ready: its
+// control socket /run/fusebpf/<connection>.sock exists, which the daemon
+// creates only after the kernel's INIT is answered (so `fusebpf stats` works
+// at once; the readiness check never touches the mount itself, so a hung
+// daemon cannot hang the caller). stop() (also run by the
 // destructor, so a failed ASSERT still cleans up) unmounts with
 // umount2(MNT_DETACH), SIGTERMs the daemon, waits with a timeout, then
 // SIGKILLs it. The daemon also gets PR_SET_PDEATHSIG(SIGTERM), so a test
@@ -42,7 +46,8 @@ public:
 	mounted_fs &operator=(const mounted_fs &) = delete;
 	~mounted_fs();
 
-	// Spawns the daemon and waits up to timeout_ms for the mount. On failure
+	// Spawns the daemon and waits up to timeout_ms for the mount and the
+	// control socket. On failure
 	// returns false with `why` holding the reason and the daemon's stderr; the
 	// daemon (if it still runs) has then already been stopped.
 	bool start(std::string &why, int timeout_ms = 15000);
@@ -60,6 +65,12 @@ public:
 
 	// True while MOUNTPOINT is a fuse.fusebpf mount.
 	bool is_mounted() const;
+
+	// The FUSE connection number (minor of the mount's st_dev), 0 if unknown.
+	unsigned connection() const { return connection_; }
+
+	// /run/fusebpf/<connection>.sock (contracts.md: the control channel).
+	std::string control_socket_path() const;
 
 	// The daemon's pid (-1 when not running).
 	pid_t pid() const { return pid_; }
@@ -80,6 +91,7 @@ private:
 	std::vector<std::string> extra_args_;
 	std::string log_path_;
 	pid_t pid_ = -1;
+	unsigned connection_ = 0;
 };
 
 } // namespace fusebpf::test

@@ -4,6 +4,7 @@
 // [optional fields...] - fstype source superoptions" (proc(5)).
 #include "tests/support/mountinfo.h"
 
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -42,6 +43,7 @@ std::vector<mount_entry> read_mountinfo()
 		}
 		mount_entry e;
 		e.mount_point = unescape(mnt);
+		std::sscanf(dev.c_str(), "%u:%u", &e.dev_major, &e.dev_minor);
 		e.options = opts;
 		fields >> e.fstype >> e.source >> e.super_options;
 		e.source = unescape(e.source);

@@ -12,6 +12,8 @@ namespace fusebpf::test {
 
 struct mount_entry {
 	std::string mount_point;   // decoded absolute path
+	unsigned dev_major = 0;    // st_dev of the mount root (field 3);
+	unsigned dev_minor = 0;    // for FUSE the minor is the connection number
 	std::string fstype;        // e.g. "fuse.fusebpf"
 	std::string source;        // e.g. the absolute backing dir
 	std::string options;       // per-mount options, e.g. "rw,nosuid,nodev,relatime"

@@ -89,7 +89,8 @@ TEST(MountedFs, FailedStartReportsDaemonStderr)
 	mounted_fs fs(d.path() + "/does-not-exist", mnt);
 	std::string why;
 	EXPECT_FALSE(fs.start(why, 5000));
-	EXPECT_NE(why.find("daemon ended before the mount appeared: exit"), std::string::npos)
+	EXPECT_NE(why.find("daemon ended while waiting for a fuse.fusebpf mount"),
+	          std::string::npos)
 	    << why;
 	EXPECT_NE(why.find("daemon stderr:"), std::string::npos) << why;
 	EXPECT_EQ(fs.pid(), -1);
