@@ -89,6 +89,7 @@ void worker_main(shared_state &st, worker &w, inflight_slot *&slot_out,
 			if (n != -ENODEV)
 				spdlog::error("reading /dev/fuse: {}",
 				              std::strerror(static_cast<int>(-n)));
+			st.sess.connection_ended();
 			uint64_t one = 1;
 			if (write(st.ended_fd.get(), &one, sizeof(one)) < 0)
 				spdlog::error("cannot signal the end of the connection");
@@ -215,8 +216,18 @@ int run_daemon(const daemon_config &cfg, const ready_fn &ready)
 	worker_pool pool(st);
 	if (auto err = pool.start(dev_fd.get(), worker_count(cfg)))
 		return fail(*err);
-	if (!sess.wait_init(10000))
+	if (!sess.wait_init(10000)) {
+		if (sess.ended()) {
+			// Unmounted from outside before INIT: a normal end (exit 0),
+			// though the foreground `fusebpf mount` reports it.
+			mounted.release();
+			std::string msg = cfg.mountpoint + " was unmounted during start-up";
+			spdlog::info("{}", msg);
+			ready(msg);
+			return 0;
+		}
 		return fail("the kernel did not complete the FUSE handshake (INIT) within 10 s");
+	}
 
 	struct stat mnt_st;
 	if (stat(cfg.mountpoint.c_str(), &mnt_st) < 0)

@@ -40,11 +40,21 @@ void session::set_conn(const connection_info &c)
 	init_cv_.notify_all();
 }
 
+void session::connection_ended()
+{
+	{
+		std::lock_guard lock(init_mutex_);
+		ended_.store(true);
+	}
+	init_cv_.notify_all();
+}
+
 bool session::wait_init(int timeout_ms)
 {
 	std::unique_lock lock(init_mutex_);
-	return init_cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms),
-	                         [this] { return init_done_.load(); });
+	return init_cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [this] {
+		return init_done_.load() || ended_.load();
+	}) && init_done_.load();
 }
 
 } // namespace fusebpf::daemon

@@ -68,9 +68,12 @@ public:
 
 	// Called by the INIT handler only.
 	void set_conn(const connection_info &c);
-	// Blocks until INIT was answered or the session failed (timeout in ms).
-	// Returns true if INIT was answered.
+	// Blocks until INIT was answered, the connection ended (unmounted before
+	// INIT) or timeout_ms passed. Returns true if INIT was answered.
 	bool wait_init(int timeout_ms);
+	// Called by a worker whose read returned ENODEV: the kernel is gone.
+	void connection_ended();
+	bool ended() const { return ended_.load(); }
 	bool init_done() const { return init_done_.load(std::memory_order_acquire); }
 
 	// Whether opens should ask for kernel passthrough (negotiated and not
@@ -106,6 +109,7 @@ private:
 	std::mutex init_mutex_;
 	std::condition_variable init_cv_;
 	std::atomic<bool> init_done_{false};
+	std::atomic<bool> ended_{false};
 };
 
 } // namespace fusebpf::daemon
