@@ -124,7 +124,12 @@ std::optional<std::string> parse_mount_options(std::string_view text, mount_opti
 
 const char *mount_options_help()
 {
-	return "  allow_other            let users other than root use the mount\n"
+	return "  allow_other            let users other than root use the mount; pair it with\n"
+	       "                         default_permissions for exact native permission\n"
+	       "                         checks: without it every op runs as the caller on\n"
+	       "                         the backing fs, but a name the kernel cached\n"
+	       "                         (entry_timeout) is reused without re-checking search\n"
+	       "                         permission on its directory\n"
 	       "  default_permissions    the kernel checks file modes itself before asking\n"
 	       "                         the daemon (recommended with allow_other)\n"
 	       "  ro, rw                 mount read-only / read-write (default rw)\n"
