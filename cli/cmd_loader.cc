@@ -308,6 +308,7 @@ void add_loader_commands(CLI::App &root, command_list &commands)
 	CLI::App *b =
 	    root.add_subcommand("build", "Compile a fuse_ops filter source into a BPF object");
 	b->description(
+	    "Compile a fuse_ops filter source into a BPF object.\n\n"
 	    "Compile FILE.bpf.c into a BPF object that `fusebpf load` takes, with the flags\n"
 	    "fusebpf's own filters use (clang -target bpf -g -O2 -Wall -Werror -mcpu=v3,\n"
 	    "then bpftool gen object). The filter includes \"fusebpf.bpf.h\"; fusebpf knows\n"
@@ -327,6 +328,7 @@ void add_loader_commands(CLI::App &root, command_list &commands)
 	auto load = std::make_shared<load_args>();
 	CLI::App *l = root.add_subcommand("load", "Load a filter object and pin its ops table");
 	l->description(
+	    "Load a filter object and pin its ops table.\n\n"
 	    "Load FILTER.bpf.o: the kernel verifies and JITs each fuse_ops program, fusebpf\n"
 	    "builds the ops table (a BPF prog array, one slot per op and side, plus the\n"
 	    "default filter) and pins table, programs and maps under\n"
@@ -350,6 +352,7 @@ void add_loader_commands(CLI::App &root, command_list &commands)
 	auto list = std::make_shared<list_args>();
 	CLI::App *ls = root.add_subcommand("list", "List the loaded ops tables");
 	ls->description(
+	    "List the loaded ops tables.\n\n"
 	    "List the ops tables pinned under /sys/fs/bpf/fusebpf: name, map ID, filled\n"
 	    "slots (of the table's slots), the ops they filter and the object's maps.");
 	ls->add_flag("--json", list->json, "Print {\"tables\": [...]} as one JSON object");
@@ -361,6 +364,7 @@ void add_loader_commands(CLI::App &root, command_list &commands)
 	auto inspect = std::make_shared<table_args>();
 	CLI::App *in = root.add_subcommand("inspect", "Show the programs and maps of an ops table");
 	in->description(
+	    "Show the programs and maps of an ops table.\n\n"
 	    "Show one table, given by name or map ID: per filled slot the section, program\n"
 	    "ID and name, its size after verification (XLATED instructions), its JITed\n"
 	    "size in bytes, the instructions the verifier processed (VERIFIED) and, with\n"
@@ -375,7 +379,8 @@ void add_loader_commands(CLI::App &root, command_list &commands)
 
 	auto unload = std::make_shared<table_args>();
 	CLI::App *u = root.add_subcommand("unload", "Unpin an ops table and its programs and maps");
-	u->description("Remove the pins of a table, given by name or map ID. The kernel frees the\n"
+	u->description("Unpin an ops table and its programs and maps.\n\n"
+	               "Remove the pins of a table, given by name or map ID. The kernel frees the\n"
 	               "table, programs and maps once no process holds them: a daemon that opened\n"
 	               "the table keeps running its filters until it lets go.");
 	u->add_option("TABLE", unload->table, "The table's name or map ID")->required();
