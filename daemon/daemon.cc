@@ -38,6 +38,9 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -100,41 +103,45 @@ void worker_main(shared_state &st, worker &w, inflight_slot *&slot_out,
 	w.done.store(true);
 }
 
+// The workers. `count` of them start with the mount; while some wait in a
+// blocking call (a SETLKW or flock waiting for a conflicting lock, see
+// request::interruptible), the pool starts extra workers so that `count`
+// are always free to read /dev/fuse: the unlock or INTERRUPT that ends a
+// wait must find a worker. Extra workers stay until unmount (at most
+// max_workers in all, libfuse's default thread cap is 10; waiting lockers
+// are rarely many).
 class worker_pool {
 public:
+	static constexpr unsigned max_workers = 64;
+
 	explicit worker_pool(shared_state &st) : st_(st) {}
 	~worker_pool() { stop(); }
 
 	std::optional<std::string> start(int dev_fd, unsigned count)
 	{
-		for (unsigned i = 0; i < count; i++) {
-			int err = 0;
-			unique_fd fd = dev_fuse_channel::clone_fd(dev_fd, err);
-			if (!fd)
-				return std::string("cannot clone the /dev/fuse fd: ") +
-				       std::strerror(-err);
-			auto w = std::make_unique<worker>();
-			w->chan = std::make_unique<dev_fuse_channel>(std::move(fd));
-			std::atomic<bool> registered{false};
-			inflight_slot *slot = nullptr;
-			worker &ref = *w;
-			w->thread = std::thread([this, &ref, &slot, &registered] {
-				worker_main(st_, ref, slot, registered);
-			});
-			while (!registered.load())
-				std::this_thread::yield();
-			slots_.push_back(slot);
-			workers_.push_back(std::move(w));
-		}
+		dev_fd_ = dev_fd;
+		base_ = count;
+		st_.sess.interrupts().set_block_hook([this](bool blocking) { on_block(blocking); });
+		std::lock_guard lock(mutex_);
+		for (unsigned i = 0; i < count; i++)
+			if (auto err = spawn_locked())
+				return err;
 		return std::nullopt;
 	}
 
 	void stop()
 	{
-		st_.stopping.store(true);
-		for (inflight_slot *slot : slots_)
+		std::vector<std::unique_ptr<worker>> workers;
+		std::vector<inflight_slot *> slots;
+		{
+			std::lock_guard lock(mutex_);
+			st_.stopping.store(true);
+			workers.swap(workers_);
+			slots.swap(slots_);
+		}
+		for (inflight_slot *slot : slots)
 			slot->stop.store(true);
-		for (auto &w : workers_) {
+		for (auto &w : workers) {
 			if (!w->thread.joinable())
 				continue;
 			// Keep waking it until it notices (a wake-up can land just
@@ -147,14 +154,64 @@ public:
 			}
 			w->thread.join();
 		}
-		workers_.clear();
-		slots_.clear();
 	}
 
 private:
+	// Runs on a worker about to block (true) or back from blocking (false).
+	void on_block(bool blocking)
+	{
+		std::lock_guard lock(mutex_);
+		if (!blocking) {
+			blocked_--;
+			return;
+		}
+		blocked_++;
+		if (st_.stopping.load() || workers_.size() - blocked_ >= base_)
+			return;
+		if (workers_.size() >= max_workers) {
+			if (!warned_cap_)
+				spdlog::warn("{} workers wait in blocking calls (locks); no more "
+				             "workers are started, new requests wait",
+				             blocked_);
+			warned_cap_ = true;
+			return;
+		}
+		if (auto err = spawn_locked())
+			spdlog::error("cannot start a worker for a blocked one: {}", *err);
+		else
+			spdlog::debug("started worker {} ({} blocked in lock waits)",
+			              workers_.size(), blocked_);
+	}
+
+	// Starts one worker on its own clone of the /dev/fuse fd. mutex_ held.
+	std::optional<std::string> spawn_locked()
+	{
+		int err = 0;
+		unique_fd fd = dev_fuse_channel::clone_fd(dev_fd_, err);
+		if (!fd)
+			return std::string("cannot clone the /dev/fuse fd: ") + std::strerror(-err);
+		auto w = std::make_unique<worker>();
+		w->chan = std::make_unique<dev_fuse_channel>(std::move(fd));
+		std::atomic<bool> registered{false};
+		inflight_slot *slot = nullptr;
+		worker &ref = *w;
+		w->thread = std::thread(
+		    [this, &ref, &slot, &registered] { worker_main(st_, ref, slot, registered); });
+		while (!registered.load())
+			std::this_thread::yield();
+		slots_.push_back(slot);
+		workers_.push_back(std::move(w));
+		return std::nullopt;
+	}
+
 	shared_state &st_;
+	int dev_fd_ = -1;
+	unsigned base_ = 0;
+	std::mutex mutex_; // protects everything below
 	std::vector<std::unique_ptr<worker>> workers_;
 	std::vector<inflight_slot *> slots_;
+	size_t blocked_ = 0; // workers inside a blocking call
+	bool warned_cap_ = false;
 };
 
 unsigned worker_count(const daemon_config &cfg)

@@ -73,6 +73,8 @@ bool interrupt_registry::interrupt(uint64_t unique)
 int interrupt_registry::run_interruptible(inflight_slot &slot, uint64_t unique,
                                           const std::function<int()> &fn)
 {
+	if (block_hook_)
+		block_hook_(true);
 	slot.blocking.store(unique);
 	int rc;
 	for (;;) {
@@ -86,6 +88,8 @@ int interrupt_registry::run_interruptible(inflight_slot &slot, uint64_t unique,
 		// EINTR: ours (checked at the top of the loop) or a stray signal.
 	}
 	slot.blocking.store(0);
+	if (block_hook_)
+		block_hook_(false);
 	return rc;
 }
 

@@ -26,6 +26,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <utility>
 
 namespace fusebpf::daemon {
 
@@ -52,15 +53,26 @@ public:
 	// Runs fn (a blocking call returning 0 or -errno) for request `unique`
 	// served from slot. Returns -EINTR without calling fn if the request is
 	// already interrupted; retries fn when another signal caused -EINTR.
-	static int run_interruptible(inflight_slot &slot, uint64_t unique,
-	                             const std::function<int()> &fn);
+	// The block hook (if set) is told before fn starts and after it ends.
+	int run_interruptible(inflight_slot &slot, uint64_t unique, const std::function<int()> &fn);
+
+	// Called with true when a worker is about to block in
+	// run_interruptible() and with false when it is back. The worker pool
+	// uses it to keep a worker reading /dev/fuse while others wait for
+	// locks: otherwise N waiters on N workers would starve the very unlock
+	// (or INTERRUPT) that frees them. Set once, before the workers start.
+	void set_block_hook(std::function<void(bool blocking)> hook)
+	{
+		block_hook_ = std::move(hook);
+	}
 
 	// The signal used to wake workers (also to stop them, see daemon.cc).
 	static constexpr int wake_signal = 10; // SIGUSR1
 
 private:
-	std::mutex mutex_;                // protects slots_ growth only
-	std::deque<inflight_slot> slots_; // deque: add_worker() keeps addresses
+	std::mutex mutex_;                     // protects slots_ growth only
+	std::deque<inflight_slot> slots_;      // deque: add_worker() keeps addresses
+	std::function<void(bool)> block_hook_; // immutable once workers run
 };
 
 } // namespace fusebpf::daemon

@@ -160,7 +160,7 @@ void request::send(int error, std::span<const struct iovec> payload)
 
 int request::interruptible(const std::function<int()> &fn)
 {
-	return interrupt_registry::run_interruptible(slot_, hdr_.unique, fn);
+	return sess_.interrupts().run_interruptible(slot_, hdr_.unique, fn);
 }
 
 bool request::interrupted() const

@@ -4,13 +4,16 @@
 // flock conflicts (EWOULDBLOCK), POSIX record lock conflicts (EAGAIN), F_GETLK
 // naming the holder's pid and range, non-overlapping ranges coexisting, locks
 // released when the holder exits, and a blocked F_SETLKW interrupted by a
-// signal returning EINTR (the kernel sends INTERRUPT to the daemon).
+// signal returning EINTR (the kernel sends INTERRUPT to the daemon), and more
+// F_SETLKW waiters than daemon workers not starving the mount.
 #include "tests/daemon/fs_util.h"
 #include "tests/daemon/mount_fixture.h"
 
 #include "common/unique_fd.h"
 
 #include <csignal>
+#include <functional>
+#include <vector>
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/file.h>
@@ -209,6 +212,91 @@ TEST_F(Locks, BlockedSetlkwInterruptedBySignal)
 	EXPECT_EQ(sys(::fcntl(fd.get(), F_SETLK, &fl)), (sys_result{-1, EAGAIN}));
 	holder.release();
 	EXPECT_EQ(sys(::fcntl(fd.get(), F_SETLKW, &fl)), (sys_result{0, 0}));
+}
+
+// More F_SETLKW waiters than the daemon has workers: each waiter holds a
+// worker in the daemon, so without extra workers the mount would hang,
+// and with it the unlock that would free them.
+class LocksFewWorkers : public Locks {
+protected:
+	std::vector<std::string> mount_args() const override { return {"--threads", "2"}; }
+};
+
+// Forks a child that runs fn and writes its result to the returned fd.
+unique_fd in_child(const std::function<int()> &fn, pid_t &pid)
+{
+	int out[2];
+	if (::pipe(out) != 0)
+		return unique_fd();
+	pid = ::fork();
+	if (pid == 0) {
+		::prctl(PR_SET_PDEATHSIG, SIGKILL);
+		// Drop inherited fds (a lock_holder's pipe among them: holding
+		// its write end would keep the holder from ever seeing EOF).
+		::close_range(3, out[1] - 1, 0);
+		::close_range(out[1] + 1, ~0U, 0);
+		int r = fn();
+		(void)!::write(out[1], &r, sizeof r);
+		::_exit(0);
+	}
+	::close(out[1]);
+	return unique_fd(out[0]);
+}
+
+// Waits up to timeout_ms for the child's result; kills it on time-out.
+bool child_result(const unique_fd &fd, pid_t pid, int timeout_ms, int &result)
+{
+	pollfd pfd{fd.get(), POLLIN, 0};
+	bool ok = ::poll(&pfd, 1, timeout_ms) == 1 &&
+	          ::read(fd.get(), &result, sizeof result) == static_cast<ssize_t>(sizeof result);
+	if (!ok)
+		::kill(pid, SIGKILL);
+	int status;
+	::waitpid(pid, &status, 0);
+	return ok;
+}
+
+TEST_F(LocksFewWorkers, MoreSetlkwWaitersThanWorkersDoNotStarveTheMount)
+{
+	lock_holder holder(m("lockfile"), posix_write_lock_0_100);
+	ASSERT_EQ(holder.result(), 0) << strerror(holder.result());
+	std::string file = m("lockfile");
+
+	constexpr int waiters = 4; // twice the workers
+	std::vector<pid_t> pids(waiters);
+	std::vector<unique_fd> results;
+	for (int i = 0; i < waiters; i++)
+		results.push_back(in_child(
+		    [&file] {
+			    int fd = ::open(file.c_str(), O_RDWR);
+			    struct flock fl = lock_range(F_WRLCK, 0, 10);
+			    return fd < 0 || ::fcntl(fd, F_SETLKW, &fl) < 0 ? errno : 0;
+		    },
+		    pids[i]));
+	usleep(500000); // let them all block in the daemon
+
+	// Other requests are still served.
+	pid_t lister;
+	std::string dir = m("");
+	unique_fd listed = in_child(
+	    [&dir] {
+		    struct stat st;
+		    return ::stat(dir.c_str(), &st) == 0 && !list_dir(dir).empty() ? 0 : EIO;
+	    },
+	    lister);
+	int r = -1;
+	ASSERT_TRUE(child_result(listed, lister, 10000, r))
+	    << "stat/readdir hung while lock waiters occupied the workers";
+	EXPECT_EQ(r, 0);
+
+	// The unlock reaches the daemon, and every waiter gets the lock in turn
+	// (each exits, which releases it for the next).
+	holder.release();
+	for (int i = 0; i < waiters; i++) {
+		ASSERT_TRUE(child_result(results[i], pids[i], 10000, r))
+		    << "waiter " << i << " never got the lock";
+		EXPECT_EQ(r, 0) << "waiter " << i << ": " << strerror(r);
+	}
 }
 
 } // namespace
