@@ -3,8 +3,9 @@
 // configs: see configs.h.
 #include "bench/daemon/configs.h"
 
-#include "bench/daemon/peer_mount.h"
+#include "tests/support/daemon_process.h"
 #include "tests/support/mounted_fs.h"
+#include "tests/support/mountinfo.h"
 #include "tests/support/process.h"
 #include "tests/support/stats.h"
 
@@ -60,6 +61,8 @@ private:
 	test::mounted_fs fs_;
 };
 
+// The peer (libfuse's passthrough_ll) in the foreground, spawned and taken
+// down like fusebpf's own daemon (tests/support/daemon_process.h).
 class peer_target : public target {
 public:
 	peer_target(const target_paths &paths, std::vector<std::string> argv)
@@ -67,14 +70,32 @@ public:
 	      peer_(std::move(argv), paths.mountpoint, paths.log_path)
 	{}
 
-	bool start(std::string &why) { return peer_.start(why); }
+	bool start(std::string &why)
+	{
+		if (is_fuse_mount()) {
+			why = mountpoint_ + " is already a FUSE mount";
+			return false;
+		}
+		return peer_.spawn(why) &&
+		       peer_.wait_until([this] { return is_fuse_mount(); },
+		                        [this] { return "a FUSE mount at " + mountpoint_; }, 15000,
+		                        why);
+	}
 	const std::string &root() const override { return mountpoint_; }
 	std::string command() const override { return test::shell_join(peer_.command()); }
-	std::string stop() override { return peer_.stop(); }
+	// A second of grace after the unmount: passthrough_ll ends by itself
+	// when its session goes away.
+	std::string stop() override { return peer_.stop(5000, 1000); }
 
 private:
+	bool is_fuse_mount() const
+	{
+		test::mount_entry e;
+		return test::find_mount(mountpoint_, &e) && e.fstype.starts_with("fuse");
+	}
+
 	std::string mountpoint_;
-	peer_mount peer_;
+	test::daemon_process peer_;
 };
 
 std::vector<std::string> fusebpf_args(const bench_options &opts, bool passthrough)

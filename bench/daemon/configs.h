@@ -11,7 +11,7 @@
 // A name may end in "@CPU" (e.g. "fusebpf@0"): the benchmark thread is then
 // pinned to that CPU while it measures the column (the daemon is not pinned).
 // fusebpf mounts go through tests/support's mounted_fs, the peer through
-// peer_mount; both unmount and reap their daemon when the target is destroyed.
+// tests/support/daemon_process; both unmount and reap their daemon when the target is destroyed.
 #pragma once
 
 #include "bench/daemon/options.h"

@@ -2,7 +2,8 @@
 //
 // mounted_fs: one fusebpf mount for the length of a test. start() spawns
 // `fusebpf mount -f [args] BACKING MOUNTPOINT` as a child (fork/exec, pid
-// kept, stderr to a private log file) and waits until MOUNTPOINT shows up in
+// kept, output to a private log file; see daemon_process.h) and waits until
+// MOUNTPOINT shows up in
 // /proc/self/mountinfo as a fuse.fusebpf mount and the daemon is ready: its
 // control socket /run/fusebpf/<connection>.sock exists, which the daemon
 // creates only after the kernel's INIT is answered (so `fusebpf stats` works
@@ -12,6 +13,8 @@
 // umount2(MNT_DETACH), SIGTERMs the daemon, waits with a timeout, then
 // SIGKILLs it. The daemon also gets PR_SET_PDEATHSIG(SIGTERM), so a test
 // process killed by a ctest timeout takes its daemons down with it.
+// daemon_process does the spawning and stopping; this class adds what is
+// fusebpf's: the command line, the mount type and the control socket.
 //
 // Differs from run_command() (tests/support/process.h), which runs commands
 // that finish. Usable from GoogleTest tests and from benchmarks alike: nothing
@@ -30,6 +33,9 @@
 //	EXPECT_EQ(fs.stop(), "exit 0") << fs.daemon_log();
 #pragma once
 
+#include "tests/support/daemon_process.h"
+
+#include <optional>
 #include <string>
 #include <sys/types.h>
 #include <vector>
@@ -48,7 +54,7 @@ public:
 
 	// Spawns the daemon and waits up to timeout_ms for the mount and the
 	// control socket. On failure
-	// returns false with `why` holding the reason and the daemon's stderr; the
+	// returns false with `why` holding the reason and the daemon's output; the
 	// daemon (if it still runs) has then already been stopped.
 	bool start(std::string &why, int timeout_ms = 15000);
 
@@ -73,12 +79,12 @@ public:
 	std::string control_socket_path() const;
 
 	// The daemon's pid (-1 when not running).
-	pid_t pid() const { return pid_; }
+	pid_t pid() const { return proc_ ? proc_->pid() : -1; }
 
 	const std::string &backing() const { return backing_; }
 	const std::string &mountpoint() const { return mountpoint_; }
 
-	// Everything the daemon wrote to stderr so far.
+	// Everything the daemon wrote (stdout and stderr) so far.
 	std::string daemon_log() const;
 
 	// The full command line, for "repro:" messages.
@@ -90,7 +96,7 @@ private:
 	std::string mountpoint_;
 	std::vector<std::string> extra_args_;
 	std::string log_path_;
-	pid_t pid_ = -1;
+	std::optional<daemon_process> proc_;
 	unsigned connection_ = 0;
 };
 

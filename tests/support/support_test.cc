@@ -92,7 +92,7 @@ TEST(MountedFs, FailedStartReportsDaemonStderr)
 	EXPECT_NE(why.find("daemon ended while waiting for a fuse.fusebpf mount"),
 	          std::string::npos)
 	    << why;
-	EXPECT_NE(why.find("daemon stderr:"), std::string::npos) << why;
+	EXPECT_NE(why.find("daemon output:"), std::string::npos) << why;
 	EXPECT_EQ(fs.pid(), -1);
 	EXPECT_FALSE(fs.is_mounted());
 }

@@ -1,7 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-//
-// peer_mount: see peer_mount.h.
-#include "bench/daemon/peer_mount.h"
+#include "tests/support/daemon_process.h"
 
 #include "tests/support/mountinfo.h"
 #include "tests/support/process.h"
@@ -19,12 +17,13 @@
 #include <thread>
 #include <unistd.h>
 
-namespace fusebpf::bench {
+namespace fusebpf::test {
 
 namespace {
 
 using clock = std::chrono::steady_clock;
 
+// Reaps `pid` if it has exited; returns true and its status then.
 bool try_reap(pid_t pid, int &status)
 {
 	pid_t w;
@@ -45,24 +44,25 @@ bool wait_reap(pid_t pid, int &status, int timeout_ms)
 	return true;
 }
 
+bool is_fuse_mount(const std::string &path)
+{
+	mount_entry e;
+	return find_mount(path, &e) && e.fstype.starts_with("fuse");
+}
+
 } // namespace
 
-peer_mount::peer_mount(std::vector<std::string> argv, std::string mountpoint, std::string log_path)
+daemon_process::daemon_process(std::vector<std::string> argv, std::string mountpoint,
+                               std::string log_path)
     : argv_(std::move(argv)), mountpoint_(std::move(mountpoint)), log_path_(std::move(log_path))
 {}
 
-peer_mount::~peer_mount()
+daemon_process::~daemon_process()
 {
 	stop();
 }
 
-bool peer_mount::is_mounted() const
-{
-	test::mount_entry e;
-	return test::find_mount(mountpoint_, &e) && e.fstype.starts_with("fuse");
-}
-
-std::string peer_mount::daemon_log() const
+std::string daemon_process::log() const
 {
 	std::ifstream in(log_path_);
 	std::stringstream ss;
@@ -70,14 +70,10 @@ std::string peer_mount::daemon_log() const
 	return ss.str();
 }
 
-bool peer_mount::start(std::string &why, int timeout_ms)
+bool daemon_process::spawn(std::string &why)
 {
 	if (pid_ > 0) {
 		why = "already started";
-		return false;
-	}
-	if (is_mounted()) {
-		why = mountpoint_ + " is already a FUSE mount";
 		return false;
 	}
 	int log_fd = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -98,9 +94,6 @@ bool peer_mount::start(std::string &why, int timeout_ms)
 		return false;
 	}
 	if (pid == 0) {
-		// Own process group: the terminal's Ctrl-C goes to the benchmark,
-		// which unmounts in order. PDEATHSIG: if the benchmark is killed
-		// outright, the daemon unmounts itself on SIGTERM.
 		::setpgid(0, 0);
 		::prctl(PR_SET_PDEATHSIG, SIGTERM);
 		if (::getppid() != parent)
@@ -118,42 +111,57 @@ bool peer_mount::start(std::string &why, int timeout_ms)
 	}
 	::close(log_fd);
 	pid_ = pid;
+	return true;
+}
 
+bool daemon_process::wait_until(const std::function<bool()> &ready,
+                                const std::function<std::string()> &waiting_for, int timeout_ms,
+                                std::string &why)
+{
 	auto deadline = clock::now() + std::chrono::milliseconds(timeout_ms);
 	for (;;) {
-		if (is_mounted())
+		if (ready())
 			return true;
 		int status = 0;
-		if (try_reap(pid_, status)) {
+		if (pid_ > 0 && try_reap(pid_, status)) {
 			pid_ = -1;
-			why = "daemon ended before the mount appeared: " +
-			      test::describe_wait_status(status) +
-			      "\ncommand: " + test::shell_join(argv_) + "\ndaemon output:\n" +
-			      daemon_log();
+			why = "daemon ended while waiting for " + waiting_for() + ": " +
+			      describe_wait_status(status) + "\ncommand: " + shell_join(argv_) +
+			      "\ndaemon output:\n" + log();
 			return false;
 		}
 		if (clock::now() >= deadline)
 			break;
 		std::this_thread::sleep_for(std::chrono::milliseconds(5));
 	}
+	std::string awaited = waiting_for();
 	std::string ended = stop();
-	why = "no FUSE mount at " + mountpoint_ + " after " + std::to_string(timeout_ms) +
-	      " ms (daemon then stopped: " + ended + ")\ncommand: " + test::shell_join(argv_) +
-	      "\ndaemon output:\n" + daemon_log();
+	why = "no " + awaited + " after " + std::to_string(timeout_ms) +
+	      " ms (daemon then stopped: " + ended + ")\ncommand: " + shell_join(argv_) +
+	      "\ndaemon output:\n" + log();
 	return false;
 }
 
-std::string peer_mount::stop(int timeout_ms)
+std::string daemon_process::wait_exit(int timeout_ms)
 {
-	// A plain unmount first, so the daemon sees its session end and exits by
-	// itself; MNT_DETACH if something still holds the mount busy.
-	if (is_mounted() && ::umount2(mountpoint_.c_str(), 0) != 0)
+	if (pid_ <= 0)
+		return {};
+	int status = 0;
+	if (!wait_reap(pid_, status, timeout_ms))
+		return {};
+	pid_ = -1;
+	return describe_wait_status(status);
+}
+
+std::string daemon_process::stop(int timeout_ms, int grace_ms)
+{
+	if (is_fuse_mount(mountpoint_))
 		::umount2(mountpoint_.c_str(), MNT_DETACH);
 	if (pid_ <= 0)
 		return {};
 	int status = 0;
 	std::string how;
-	if (!wait_reap(pid_, status, 1000)) {
+	if (!wait_reap(pid_, status, grace_ms)) {
 		::kill(pid_, SIGTERM);
 		if (!wait_reap(pid_, status, timeout_ms)) {
 			::kill(pid_, SIGKILL);
@@ -162,9 +170,10 @@ std::string peer_mount::stop(int timeout_ms)
 		}
 	}
 	pid_ = -1;
-	if (is_mounted())
+	// A daemon killed mid-way may leave its mount behind: be thorough.
+	if (is_fuse_mount(mountpoint_))
 		::umount2(mountpoint_.c_str(), MNT_DETACH);
-	return test::describe_wait_status(status) + how;
+	return describe_wait_status(status) + how;
 }
 
-} // namespace fusebpf::bench
+} // namespace fusebpf::test
