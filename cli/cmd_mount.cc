@@ -46,6 +46,7 @@ struct mount_args {
 	unsigned threads = 0;
 	bool no_passthrough = false;
 	bool debug = false;
+	std::string ops;
 	std::string backing;
 	std::string mountpoint;
 };
@@ -145,6 +146,7 @@ int run_mount(const mount_args &a)
 	cfg.passthrough = !a.no_passthrough;
 	cfg.debug = a.debug;
 	cfg.foreground = a.foreground;
+	cfg.ops_table = a.ops;
 	if (auto err = fusebpf::daemon::check_mount_request(a.backing, a.mountpoint, cfg)) {
 		error_line(*err);
 		return exit_failure;
@@ -279,6 +281,13 @@ void add_mount_commands(CLI::App &root, command_list &commands)
 	mount->add_flag("--debug", m->debug,
 	                "Log every request (unique, op, nodeid, length, pid)\n"
 	                "and every reply (error, length).");
+	mount
+	    ->add_option("--ops", m->ops,
+	                 "Bind an ops table (a map ID or a pinned name, as `fusebpf load`\n"
+	                 "printed it) to the mount root; every node inherits it. Wired ops\n"
+	                 "so far: LOOKUP and GETATTR; every other op is served as without\n"
+	                 "a table. (--filter FILE.bpf.o is not there yet: load it first.)")
+	    ->option_text("NAME|ID");
 	mount->add_option("BACKING_DIR", m->backing, "Directory to mirror (must exist).")
 	    ->required();
 	mount

@@ -19,6 +19,7 @@
 #include "daemon/daemon_limits.h"
 #include "daemon/dispatch.h"
 #include "daemon/mounter.h"
+#include "daemon/filter/binding_source.h"
 #include "daemon/session.h"
 #include "daemon/stats_report.h"
 
@@ -259,6 +260,15 @@ int run_daemon(const daemon_config &cfg, const ready_fn &ready)
 	if (sess.proc_self_fd() < 0)
 		return fail(std::string("cannot open /proc/self/fd: ") + std::strerror(errno));
 	sess.set_dev_fd(dev_fd.get());
+	if (!cfg.ops_table.empty()) {
+		// Before mounting: a table that cannot be opened fails the mount.
+		auto table = filter::open_table(cfg.ops_table);
+		if (!table)
+			return fail("--ops " + cfg.ops_table + ": " + table.message());
+		filter::binding_ptr b = filter::binding::make(*table, nullptr);
+		spdlog::info("root bound to {}", b->description());
+		sess.bindings().root()->set(std::move(b));
+	}
 
 	shared_state st{sess};
 	st.ended_fd.reset(eventfd(0, EFD_CLOEXEC));

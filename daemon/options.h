@@ -50,6 +50,9 @@ struct daemon_config {
 	bool passthrough = true; // kernel FUSE passthrough for file data
 	bool debug = false;      // one log line per request
 	bool foreground = false; // -f
+	// Ops table bound to the mount root (`--ops NAME|ID`, as `fusebpf load`
+	// printed it); empty: no table, every op is plain passthrough.
+	std::string ops_table;
 };
 
 } // namespace fusebpf::daemon

@@ -15,6 +15,9 @@
 // answered) and read-only afterwards.
 #pragma once
 
+#include "daemon/filter/binding.h"
+#include "daemon/filter/engine.h"
+#include "daemon/filter/filter_stats.h"
 #include "daemon/inode_table.h"
 #include "daemon/interrupts.h"
 #include "daemon/op_stats.h"
@@ -59,6 +62,14 @@ public:
 	const op_stats &stats() const { return stats_; }
 	interrupt_registry &interrupts() { return interrupts_; }
 
+	// Filters (docs/filters.md): the engine every filtered op runs through,
+	// its counters, and the binding tree whose root holds the mount's table.
+	// In this slice every node resolves the root's point (nodes inherit the
+	// mount's binding; per-subtree points come with live attach).
+	filter::engine &filters() { return filters_; }
+	const filter::filter_stats &filter_stats() const { return filter_stats_; }
+	filter::binding_tree &bindings() { return bindings_; }
+
 	// An fd of /proc/self/fd, opened at start, for re-opening O_PATH fds
 	// (see backing.h: reopen_inode()).
 	int proc_self_fd() const { return proc_self_fd_.get(); }
@@ -101,6 +112,9 @@ private:
 	slot_table<open_dir> dirs_;
 	op_stats stats_;
 	interrupt_registry interrupts_;
+	filter::filter_stats filter_stats_; // before filters_, which counts into it
+	filter::engine filters_{filter_stats_};
+	filter::binding_tree bindings_;
 	unique_fd proc_self_fd_;
 	int dev_fd_ = -1;
 	timeout entry_timeout_, attr_timeout_, negative_timeout_;

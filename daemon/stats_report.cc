@@ -20,6 +20,7 @@ nlohmann::json stats_report(const session &s)
 		ops[e->name] = {{"requests", s.stats().requests(op)},
 		                {"errors", s.stats().errors(op)}};
 	}
+	s.filter_stats().merge_into(ops); // verdicts, fallbacks, latency of filtered ops
 	return {
 	    {"mountpoint", s.config().mountpoint},
 	    {"backing", s.config().backing_dir},
