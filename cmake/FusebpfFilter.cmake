@@ -136,3 +136,19 @@ function(fusebpf_add_filter name)
 	set_target_properties(${name}_skel PROPERTIES FUSEBPF_BPF_OBJECT ${bpf_object})
 	set(${name}_BPF_OBJECT ${bpf_object} PARENT_SCOPE)
 endfunction()
+
+# fusebpf_add_user_filter(<name> <source.cc> [...])
+#
+# Builds a userspace filter (daemon/filter/user_filter.h) as a shared object
+# `<name>.so` for `fusebpf mount --user-filter`: a MODULE library with hidden
+# visibility (only FUSEBPF_USER_FILTER_EXPORT's symbols are exported), the
+# project's include roots, and no link to the daemon (the interface is
+# header-only; the daemon provides the rest). The path is
+# $<TARGET_FILE:<name>>.
+function(fusebpf_add_user_filter name)
+	add_library(${name} MODULE ${ARGN})
+	target_include_directories(${name} PRIVATE ${_FUSEBPF_FILTER_ROOT}
+		${_FUSEBPF_FILTER_ROOT}/include)
+	set_target_properties(${name} PROPERTIES PREFIX "" CXX_VISIBILITY_PRESET hidden
+		VISIBILITY_INLINES_HIDDEN ON)
+endfunction()

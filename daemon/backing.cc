@@ -4,6 +4,7 @@
 // tree, all relative to node O_PATH fds (rules in backing.h).
 #include "daemon/backing.h"
 
+#include "daemon/node_filters.h"
 #include "daemon/session.h"
 
 #include <fcntl.h>
@@ -77,6 +78,7 @@ int lookup_entry(session &s, const inode &parent, std::string_view name, struct 
 	if (fstatat(fd, "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
 		return errno;
 	inode_ptr node = s.inodes().add_lookup(std::move(opath), st);
+	place_node(s, parent, *node, name);
 	fill_entry(s, *node, st, out);
 	return 0;
 }

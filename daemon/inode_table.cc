@@ -62,6 +62,21 @@ inode_ptr inode_table::add_lookup(unique_fd opath, const struct stat &st)
 	return node;
 }
 
+inode_ptr inode_table::add_virtual(uint64_t key, mode_t mode)
+{
+	std::lock_guard lock(mutex_);
+	auto it = by_virtual_key_.find(key);
+	if (it != by_virtual_key_.end() && it->second->type == (mode & S_IFMT)) {
+		it->second->nlookup++;
+		return it->second;
+	}
+	auto node = std::make_shared<inode>(unique_fd(), 0, static_cast<ino_t>(key), mode, key);
+	node->nodeid = ids_.insert(node);
+	node->nlookup = 1;
+	by_virtual_key_[key] = node;
+	return node;
+}
+
 bool inode_table::add_ref(const inode_ptr &node)
 {
 	std::lock_guard lock(mutex_);
@@ -90,6 +105,12 @@ void inode_table::forget(uint64_t nodeid, uint64_t n)
 		             node->nlookup);
 	node->nlookup = 0;
 	ids_.erase(nodeid);
+	if (node->is_virtual()) {
+		auto v = by_virtual_key_.find(node->virtual_key);
+		if (v != by_virtual_key_.end() && v->second == node)
+			by_virtual_key_.erase(v);
+		return;
+	}
 	auto it = by_ino_.find(std::make_pair(node->dev, node->ino));
 	if (it != by_ino_.end() && it->second == node)
 		by_ino_.erase(it);
@@ -98,6 +119,22 @@ void inode_table::forget(uint64_t nodeid, uint64_t n)
 size_t inode_table::size() const
 {
 	return ids_.size();
+}
+
+} // namespace fusebpf::daemon
+
+namespace fusebpf::daemon {
+
+inode_ptr inode_table::find(dev_t dev, ino_t ino) const
+{
+	std::lock_guard lock(mutex_);
+	auto it = by_ino_.find(std::make_pair(dev, ino));
+	return it == by_ino_.end() ? nullptr : it->second;
+}
+
+std::vector<inode_ptr> inode_table::snapshot() const
+{
+	return ids_.live();
 }
 
 } // namespace fusebpf::daemon

@@ -28,33 +28,55 @@
 #pragma once
 
 #include "common/unique_fd.h"
+#include "daemon/filter/binding.h"
 #include "daemon/slot_table.h"
 
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <string>
+#include <string_view>
 #include <utility>
+#include <vector>
 
 namespace fusebpf::daemon {
 
-// One backing inode. Shared (std::shared_ptr) between the table and the
-// handlers/open files that use it.
+// One backing inode, or one virtual node (a user filter's, no backing
+// inode: fd is invalid, virtual_key non-zero). Shared (std::shared_ptr)
+// between the table and the handlers/open files that use it.
 struct inode {
-	inode(unique_fd opath, dev_t d, ino_t i, mode_t m)
-	    : fd(std::move(opath)), dev(d), ino(i), type(m & S_IFMT)
+	inode(unique_fd opath, dev_t d, ino_t i, mode_t m, uint64_t vkey = 0)
+	    : fd(std::move(opath)), dev(d), ino(i), type(m & S_IFMT), virtual_key(vkey)
 	{}
 	inode(const inode &) = delete;
 	inode &operator=(const inode &) = delete;
 
-	const unique_fd fd;  // O_PATH|O_NOFOLLOW on the backing inode
-	const dev_t dev;     // backing st_dev
-	const ino_t ino;     // backing st_ino
-	const mode_t type;   // S_IFREG, S_IFDIR, S_IFLNK, ... (S_IFMT bits only)
-	uint64_t nodeid = 0; // set once by the table before anyone sees the node
+	const unique_fd fd;         // O_PATH|O_NOFOLLOW on the backing inode
+	const dev_t dev;            // backing st_dev (0 for virtual nodes)
+	const ino_t ino;            // backing st_ino (the key for virtual nodes)
+	const mode_t type;          // S_IFREG, S_IFDIR, S_IFLNK, ... (S_IFMT bits only)
+	const uint64_t virtual_key; // non-zero: a virtual node (user_filter.h)
+	uint64_t nodeid = 0;        // set once by the table before anyone sees the node
+
+	bool is_virtual() const { return virtual_key != 0; }
+
+	// Where this node's filters come from (daemon/node_filters.h): the
+	// point of the directory it was first looked up in, or for directories
+	// and nodes a lookup handler gave a table of their own, their own
+	// point. Set once when the kernel first gets the node, replaced only by
+	// a child decision; never null after that (the root's is the tree's root).
+	std::atomic<std::shared_ptr<filter::binding_point>> point;
+
+	// The name the kernel last looked this node up by, for invalidating
+	// its dentry when a table is attached or detached live.
+	std::mutex name_mutex;
+	uint64_t parent_nodeid = 0; // protected by name_mutex; 0 = unknown
+	std::string name;           // protected by name_mutex
 
 	bool is_dir() const { return type == S_IFDIR; }
 	bool is_reg() const { return type == S_IFREG; }
@@ -94,6 +116,15 @@ public:
 	// Either way nlookup grows by one. Never fails.
 	inode_ptr add_lookup(unique_fd opath, const struct stat &st);
 
+	// The node the kernel holds for backing inode (dev, ino), or nullptr.
+	// Takes no reference (a directory rename re-parents its binding point).
+	inode_ptr find(dev_t dev, ino_t ino) const;
+
+	// Registers one kernel lookup reference for the virtual node `key`
+	// (user_filter.h): the node of that key if the kernel still holds it,
+	// else a new one of type (mode & S_IFMT). Never fails.
+	inode_ptr add_virtual(uint64_t key, mode_t mode);
+
 	// Adds one kernel lookup reference to a node the caller holds. Returns
 	// false if the node already left the table (a racing FORGET dropped its
 	// last reference); the caller then fails with ESTALE.
@@ -107,9 +138,14 @@ public:
 	// Number of nodes, root excluded (for tests and stats).
 	size_t size() const;
 
+	// Every node the kernel holds now, root included (for cache
+	// invalidation after a live attach).
+	std::vector<inode_ptr> snapshot() const;
+
 private:
 	mutable std::mutex mutex_;
 	std::map<std::pair<dev_t, ino_t>, inode_ptr> by_ino_; // protected by mutex_
+	std::map<uint64_t, inode_ptr> by_virtual_key_;        // protected by mutex_
 	slot_table<inode> ids_{2};                            // slot 1 is the root (FUSE_ROOT_ID)
 	inode_ptr root_;
 };

@@ -18,6 +18,7 @@
 #include "daemon/backing_ops.h"
 #include "daemon/caller_creds.h"
 #include "daemon/daemon_limits.h"
+#include "daemon/node_filters.h"
 #include "daemon/ops.h"
 #include "daemon/passthrough.h"
 #include "daemon/session.h"
@@ -130,6 +131,7 @@ int do_create(session &s, inode &parent, const fuse_create_in &in, std::string_v
 	if (fstat(fd, &st) < 0)
 		return errno;
 	inode_ptr node = s.inodes().add_lookup(std::move(opath_fd), st);
+	place_node(s, parent, *node, name);
 	fill_entry(s, *node, st, entry);
 	finish_open(s, std::move(node), std::move(file), static_cast<int>(in.flags), open_out);
 	return 0;

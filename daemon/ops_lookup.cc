@@ -6,11 +6,11 @@
 //
 // Both go through the filter engine when the node's binding wants them
 // (docs/filters.md §6); otherwise they are the plain backing op, unchanged.
-// Limits of this slice: bindings carry no user filter yet (--ops only), so
-// there are no virtual nodes and no child decisions to apply.
+// A filtered lookup ends in finish_entry() (node_filters.h): virtual nodes,
+// backing paths and child tables a lookup handler asked for.
 #include "daemon/backing.h"
 #include "daemon/backing_ops.h"
-#include "daemon/filter/context.h"
+#include "daemon/node_filters.h"
 #include "daemon/ops.h"
 #include "daemon/session.h"
 
@@ -20,20 +20,15 @@ namespace fusebpf::daemon {
 
 namespace {
 
-// The binding for ops on node: every node inherits the mount root's point
-// until per-directory points exist (live attach).
-filter::binding_ptr binding_of(session &s, const inode &)
-{
-	return s.bindings().root()->resolve();
-}
-
 // Replies to a LOOKUP: the entry, a cached negative entry for ENOENT when
-// negative_timeout asks for one, or the error (positive or negative errno).
-void reply_entry(request &req, int err, fuse_entry_out &out)
+// negative_timeout asks for one (`cache_negative`: never for a filtered
+// lookup, whose answer may change when a filter's map does), or the error
+// (positive or negative errno).
+void reply_entry(request &req, int err, fuse_entry_out &out, bool cache_negative)
 {
 	if (err < 0)
 		err = -err;
-	if (err == ENOENT && req.sess().opts().negative_timeout > 0) {
+	if (err == ENOENT && cache_negative && req.sess().opts().negative_timeout > 0) {
 		fill_negative_entry(req.sess(), out);
 		return req.reply(out);
 	}
@@ -60,39 +55,26 @@ void op_lookup(request &req)
 	if (!parent)
 		return req.reply_err(ESTALE);
 	session &s = req.sess();
-	filter::binding_ptr b = binding_of(s, *parent);
+	filter::binding_ptr b = binding_of(*parent);
 	fuse_entry_out out{};
-	if (!b->wants(FUSEBPF_OP_LOOKUP))
-		return reply_entry(req, do_lookup(s, *parent, name, out), out);
+	if (!filtered(*parent, *b, FUSEBPF_OP_LOOKUP))
+		return reply_entry(req, do_lookup(s, *parent, name, out), out, true);
 
-	fusebpf_lookup_ctx ctx{};
-	filter::fill_meta(ctx.meta, req.header());
+	auto ctx = make_ctx<fusebpf_lookup_ctx>(req);
 	if (int err = filter::set_name(ctx.name, name))
 		return req.reply_err(err);
 	filter::user_io io;
-	uint64_t taken = 0, generation = 0; // the reference the backing lookup took
-	int err = s.filters().run(*b, ctx, io, [&](fusebpf_lookup_ctx &c) {
+	uint64_t taken = 0; // the reference the backing lookup took
+	int err = run_filters(s, *parent, *b, ctx, io, [&](fusebpf_lookup_ctx &c) {
 		std::string_view n; // a prefilter may have renamed the entry
 		if (int e = filter::name_of(c.name, n))
 			return e;
 		int e = do_lookup(s, *parent, n, c.out.entry);
-		if (!e) {
-			taken = c.out.entry.nodeid;
-			generation = c.out.entry.generation;
-		}
+		taken = e ? 0 : c.out.entry.nodeid;
 		return e;
 	});
-	if (err && taken)
-		s.inodes().forget(taken, 1); // a postfilter hid or failed it
-	if (!err && taken) {
-		// Daemon-owned: the kernel gets the backing node's ids, whatever
-		// a postfilter wrote there.
-		ctx.out.entry.nodeid = taken;
-		ctx.out.entry.generation = generation;
-	} else if (!err) {
-		err = -EIO; // a filter answered without a node: nothing to hand out
-	}
-	reply_entry(req, err, ctx.out.entry);
+	err = finish_entry(s, *parent, name, err, taken, io, ctx.out.entry);
+	reply_entry(req, err, ctx.out.entry, false);
 }
 
 int do_getattr(session &s, inode &node, const fuse_getattr_in &, fuse_attr_out &out)
@@ -115,18 +97,17 @@ void op_getattr(request &req)
 	if (!node)
 		return req.reply_err(ESTALE);
 	session &s = req.sess();
-	filter::binding_ptr b = binding_of(s, *node);
+	filter::binding_ptr b = binding_of(*node);
 	fuse_attr_out out;
-	if (!b->wants(FUSEBPF_OP_GETATTR)) {
+	if (!filtered(*node, *b, FUSEBPF_OP_GETATTR)) {
 		if (int err = do_getattr(s, *node, in, out))
 			return req.reply_err(err);
 		return req.reply(out);
 	}
-	fusebpf_getattr_ctx ctx{};
-	filter::fill_meta(ctx.meta, req.header());
+	auto ctx = make_ctx<fusebpf_getattr_ctx>(req);
 	ctx.in = in;
 	filter::user_io io;
-	int err = s.filters().run(*b, ctx, io, [&](fusebpf_getattr_ctx &c) {
+	int err = run_filters(s, *node, *b, ctx, io, [&](fusebpf_getattr_ctx &c) {
 		fuse_getattr_in g = c.in;
 		g.fh = in.fh; // daemon-owned
 		return do_getattr(s, *node, g, c.out);

@@ -28,7 +28,9 @@ session::session(daemon_config cfg, unique_fd root_fd, const struct stat &root_s
       entry_timeout_(split_seconds(config_.opts.entry_timeout)),
       attr_timeout_(split_seconds(config_.opts.attr_timeout)),
       negative_timeout_(split_seconds(config_.opts.negative_timeout))
-{}
+{
+	inodes_.root()->point.store(bindings_.root());
+}
 
 void session::set_conn(const connection_info &c)
 {

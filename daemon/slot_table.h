@@ -96,6 +96,19 @@ public:
 		return count_;
 	}
 
+	// Every live object, fixed ones included (a copy: the caller may take
+	// other locks while it walks them).
+	std::vector<std::shared_ptr<T>> live() const
+	{
+		std::lock_guard lock(mutex_);
+		std::vector<std::shared_ptr<T>> objs;
+		objs.reserve(count_ + fixed_);
+		for (const slot &s : slots_)
+			if (s.obj)
+				objs.push_back(s.obj);
+		return objs;
+	}
+
 	static uint64_t make_id(uint32_t index, uint32_t generation)
 	{
 		return (static_cast<uint64_t>(generation) << 32) | index;

@@ -78,6 +78,9 @@ public:
 
 	const loader::ops_table *table() const noexcept { return table_.get(); }
 	user_filter *user() const noexcept { return user_.get(); }
+	// The same, shared: a child decision's binding keeps the parent's user
+	// filter.
+	const std::shared_ptr<user_filter> &user_shared() const noexcept { return user_; }
 	std::uint64_t generation() const noexcept { return generation_; }
 	// "table NAME (map ID N)", "+ user NAME", or "none".
 	const std::string &description() const noexcept { return description_; }

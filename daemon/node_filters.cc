@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+//
+// node_filters: binding points of nodes and the end of a filtered lookup
+// (virtual nodes, backing paths, child tables); see node_filters.h.
+#include "daemon/node_filters.h"
+
+#include "daemon/backing.h"
+#include "daemon/filter/binding_source.h"
+
+#include <spdlog/spdlog.h>
+
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <string>
+
+namespace fusebpf::daemon {
+namespace {
+
+// The parent's point (the tree's root for a node placed before points
+// existed, which cannot happen after the session set the root's).
+std::shared_ptr<filter::binding_point> point_of(session &s, const inode &node)
+{
+	if (auto p = node.point.load())
+		return p;
+	return s.bindings().root();
+}
+
+// Looks up `path`, relative to the backing root and never leaving it, as a
+// child of `parent` (one lookup reference). EPERM for a path that leaves
+// the root (or crosses a magic link), else the lookup's errno.
+int lookup_beneath(session &s, const inode &parent, std::string_view name, const std::string &path,
+                   fuse_entry_out &out, inode_ptr &node)
+{
+	open_how how{};
+	how.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC;
+	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+	long fd =
+	    syscall(SYS_openat2, s.inodes().root()->fd.get(), path.c_str(), &how, sizeof(how));
+	if (fd < 0) {
+		int err = errno;
+		if (err == EXDEV || err == ELOOP) {
+			spdlog::warn(
+			    "a lookup handler set backing path '{}' for '{}', which leaves the "
+			    "backing root: refused",
+			    path, name);
+			return EPERM;
+		}
+		return err;
+	}
+	unique_fd opath(static_cast<int>(fd));
+	struct stat st;
+	if (fstatat(opath.get(), "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
+		return errno;
+	node = s.inodes().add_lookup(std::move(opath), st);
+	place_node(s, parent, *node, name);
+	fill_entry(s, *node, st, out);
+	return 0;
+}
+
+// Gives node the table a child decision asked for, on a point of its own.
+int apply_table(session &s, const inode &parent, inode &node, const filter::child_decision &d)
+{
+	if (d.table == filter::child_decision::table_action::inherit)
+		return 0;
+	auto b = filter::binding_for(d, binding_of(parent)->user_shared());
+	if (!b) {
+		spdlog::warn("a lookup handler asked for table '{}' for nodeid {}: {}", d.table_ref,
+		             node.nodeid, b.message());
+		return EIO;
+	}
+	std::shared_ptr<filter::binding_point> parent_point = point_of(s, parent);
+	std::shared_ptr<filter::binding_point> own = node.point.load();
+	if (!own || own == parent_point) {
+		own = s.bindings().make_child(parent_point);
+		node.point.store(own);
+	}
+	own->set(*b);
+	return 0;
+}
+
+} // namespace
+
+filter::binding_ptr binding_of(const inode &node)
+{
+	if (auto p = node.point.load())
+		return p->resolve();
+	return filter::binding::none();
+}
+
+void place_node(session &s, const inode &parent, inode &node, std::string_view name)
+{
+	{
+		std::lock_guard lock(node.name_mutex);
+		node.parent_nodeid = parent.nodeid;
+		node.name.assign(name);
+	}
+	if (node.point.load())
+		return;
+	std::shared_ptr<filter::binding_point> parent_point = point_of(s, parent);
+	std::shared_ptr<filter::binding_point> mine =
+	    node.is_dir() ? s.bindings().make_child(parent_point) : parent_point;
+	std::shared_ptr<filter::binding_point> none;
+	node.point.compare_exchange_strong(none, mine); // a racing lookup placed it: keep that
+}
+
+int finish_entry(session &s, const inode &parent, std::string_view name, int err, uint64_t taken,
+                 const filter::user_io &io, fuse_entry_out &entry)
+{
+	if (err) {
+		if (taken)
+			s.inodes().forget(taken, 1); // a postfilter hid or failed it
+		return err < 0 ? err : -err;
+	}
+	const filter::child_decision &d = io.child;
+	inode_ptr node;
+	if (d.virtual_key) {
+		if (taken)
+			s.inodes().forget(taken, 1);
+		if ((entry.attr.mode & S_IFMT) == 0) {
+			spdlog::warn(
+			    "a lookup handler answered '{}' as a virtual node without a file "
+			    "type in attr.mode",
+			    name);
+			return -EIO;
+		}
+		node = s.inodes().add_virtual(d.virtual_key, entry.attr.mode);
+		place_node(s, parent, *node, name);
+		if (entry.attr.ino == 0)
+			entry.attr.ino = d.virtual_key;
+	} else if (!d.backing_path.empty()) {
+		if (taken)
+			s.inodes().forget(taken, 1);
+		if (int e = lookup_beneath(s, parent, name, d.backing_path, entry, node))
+			return -e;
+	} else if (taken) {
+		node = s.inodes().get(taken);
+		if (!node) // forgotten already: cannot happen while we hold the reference
+			return -ESTALE;
+	} else {
+		// A handler answered without a node: there is nothing to hand out.
+		spdlog::warn("a lookup handler answered '{}' with neither a backing entry nor a "
+		             "virtual key",
+		             name);
+		return -EIO;
+	}
+	// Daemon-owned: the kernel gets the node's ids, whatever a filter wrote.
+	entry.nodeid = node->nodeid;
+	entry.generation = node->nodeid >> 32;
+	if (int e = apply_table(s, parent, *node, d)) {
+		s.inodes().forget(node->nodeid, 1);
+		return -e;
+	}
+	return 0;
+}
+
+} // namespace fusebpf::daemon
