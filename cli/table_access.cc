@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+//
+// table_access: tables by name, ID or mountpoint; cache invalidation of the
+// mounts that use a table (see table_access.h).
+#include "cli/table_access.h"
+
+#include "daemon/control_server.h"
+
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace fusebpf::cli {
+namespace {
+
+using loader::error;
+using loader::table_info;
+
+// mountinfo escapes blanks, tabs, newlines and backslashes as \ooo.
+std::string unescape_mountinfo(const std::string &s)
+{
+	std::string out;
+	for (size_t i = 0; i < s.size(); i++) {
+		if (s[i] == '\\' && i + 3 < s.size()) {
+			out +=
+			    static_cast<char>(std::strtol(s.substr(i + 1, 3).c_str(), nullptr, 8));
+			i += 3;
+		} else {
+			out += s[i];
+		}
+	}
+	return out;
+}
+
+// The {"name","id"} of a describe() object's table, if it has one.
+void add_table_of(const nlohmann::json &binding, std::vector<std::string> &names)
+{
+	if (!binding.is_object())
+		return;
+	auto t = binding.find("table");
+	if (t == binding.end() || !t->is_object())
+		return;
+	std::string name = t->value("name", std::string());
+	if (!name.empty())
+		names.push_back(name);
+}
+
+} // namespace
+
+bool looks_like_path(const std::string &arg)
+{
+	return arg.find('/') != std::string::npos || arg == "." || arg == "..";
+}
+
+loader::result<std::vector<table_info>> tables_of_mount(const std::string &mountpoint)
+{
+	char buf[PATH_MAX];
+	if (!realpath(mountpoint.c_str(), buf))
+		return error{mountpoint + ": " + std::strerror(errno), errno};
+	std::string err;
+	auto reply = fusebpf::daemon::control_call(buf, {{"cmd", "status"}}, err);
+	if (!reply)
+		return error{err};
+	if (!reply->value("ok", false))
+		return error{std::string(buf) + ": the daemon refused `status`: " +
+		             reply->value("error", std::string("?"))};
+	std::vector<std::string> names;
+	add_table_of(reply->value("root", nlohmann::json::object()), names);
+	for (const auto &a : reply->value("attachments", nlohmann::json::array()))
+		add_table_of(a.value("binding", nlohmann::json::object()), names);
+	std::vector<table_info> tables;
+	std::set<std::string> seen;
+	for (const auto &name : names) {
+		if (!seen.insert(name).second)
+			continue;
+		auto t = loader::read_table(loader::default_pin_root, name);
+		if (!t)
+			return std::move(t).err();
+		tables.push_back(std::move(*t));
+	}
+	return tables;
+}
+
+loader::result<table_info> find_table(const std::string &arg)
+{
+	if (looks_like_path(arg)) {
+		auto tables = tables_of_mount(arg);
+		if (!tables)
+			return std::move(tables).err();
+		if (tables->empty())
+			return error{arg +
+			             ": no ops table is bound on this mount (fusebpf status " +
+			             arg + ")"};
+		return std::move(tables->front());
+	}
+	auto name = loader::resolve_table(loader::default_pin_root, arg);
+	if (!name)
+		return std::move(name).err();
+	return loader::read_table(loader::default_pin_root, *name);
+}
+
+std::vector<std::string> fusebpf_mounts()
+{
+	std::vector<std::string> mounts;
+	std::ifstream in("/proc/self/mountinfo");
+	std::string line;
+	while (std::getline(in, line)) {
+		// ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE ...
+		std::istringstream fields(line);
+		std::string f, mountpoint;
+		for (int i = 0; i < 5 && fields >> f; i++)
+			mountpoint = f;
+		while (fields >> f && f != "-") {
+		}
+		std::string fstype;
+		if (fields >> fstype && fstype == "fuse.fusebpf")
+			mounts.push_back(unescape_mountinfo(mountpoint));
+	}
+	return mounts;
+}
+
+unsigned invalidate_mounts_using(std::uint32_t table_id, std::vector<std::string> &warnings)
+{
+	unsigned done = 0;
+	for (const auto &mnt : fusebpf_mounts()) {
+		std::string err;
+		auto reply = fusebpf::daemon::control_call(
+		    mnt, {{"cmd", "invalidate"}, {"table_id", table_id}}, err);
+		if (!reply)
+			warnings.push_back(mnt + ": " + err);
+		else if (!reply->value("ok", false))
+			warnings.push_back(mnt + ": the daemon refused to invalidate its caches: " +
+			                   reply->value("error", std::string("?")));
+		else
+			done++;
+	}
+	return done;
+}
+
+} // namespace fusebpf::cli
