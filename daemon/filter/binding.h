@@ -64,11 +64,13 @@ public:
 	}
 	// Whether any op does (false for the empty binding).
 	bool active() const noexcept { return wants_mask_ != 0; }
-	// Whether files under this binding must use the classic FUSE data path
-	// (a filter wants to see READ or WRITE, or a user filter may serve data).
+	// Whether files under this binding must use the classic FUSE data path:
+	// a filter wants to see READ or WRITE. A user filter alone does not
+	// count: it is only asked about an op its table (or, without a table,
+	// its verdict_without_table()) sends to it, and that is wants(op).
 	bool filters_data() const noexcept
 	{
-		return wants(FUSEBPF_OP_READ) || wants(FUSEBPF_OP_WRITE) || user_ != nullptr;
+		return wants(FUSEBPF_OP_READ) || wants(FUSEBPF_OP_WRITE);
 	}
 
 	// The verdict the engine uses when the table has no prefilter and no

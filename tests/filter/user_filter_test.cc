@@ -291,7 +291,8 @@ TEST(UserFilterWithoutTable, VerdictWithoutTableChoosesTheOps)
 	auto b = fl::binding::make(nullptr, std::make_shared<mkdir_guard>());
 	EXPECT_TRUE(b->wants(FUSEBPF_OP_MKDIR));
 	EXPECT_FALSE(b->wants(FUSEBPF_OP_LOOKUP));
-	EXPECT_TRUE(b->filters_data()) << "a user filter may serve data";
+	EXPECT_FALSE(b->filters_data()) << "the user filter is asked about mkdir only: data "
+	                                   "keeps kernel passthrough";
 
 	auto m = ft::make_ctx<fusebpf_mkdir_ctx>(FUSE_MKDIR, 1);
 	ft::set_ctx_name(m.name, "userdeny");
