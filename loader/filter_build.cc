@@ -4,11 +4,16 @@
 // loader/CMakeLists.txt as FUSEBPF_BPF_* compile definitions.
 #include "loader/filter_build.h"
 
+#include "common/unique_fd.h"
+
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <fcntl.h>
 #include <spawn.h>
 #include <sstream>
+#include <string_view>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -41,8 +46,9 @@ std::string shell_line(const std::vector<std::string> &argv)
 	return line;
 }
 
-// Runs argv with the caller's stdout/stderr; returns the exit status or an error.
-result<int> run_tool(const std::vector<std::string> &argv, bool verbose)
+// Runs argv with the caller's stdout/stderr, or with both going to
+// output_fd when it is >= 0; returns the exit status or an error.
+result<int> run_tool(const std::vector<std::string> &argv, bool verbose, int output_fd = -1)
 {
 	if (verbose)
 		std::fprintf(stderr, "+ %s\n", shell_line(argv).c_str());
@@ -50,8 +56,15 @@ result<int> run_tool(const std::vector<std::string> &argv, bool verbose)
 	for (const auto &a : argv)
 		args.push_back(const_cast<char *>(a.c_str()));
 	args.push_back(nullptr);
+	posix_spawn_file_actions_t actions;
+	posix_spawn_file_actions_init(&actions);
+	if (output_fd >= 0) {
+		posix_spawn_file_actions_adddup2(&actions, output_fd, STDOUT_FILENO);
+		posix_spawn_file_actions_adddup2(&actions, output_fd, STDERR_FILENO);
+	}
 	pid_t pid;
-	int rc = posix_spawnp(&pid, args[0], nullptr, nullptr, args.data(), environ);
+	int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
+	posix_spawn_file_actions_destroy(&actions);
 	if (rc != 0)
 		return error{"cannot run " + argv[0] + ": " + errno_text(rc), rc};
 	int wstatus = 0;
@@ -65,12 +78,83 @@ result<int> run_tool(const std::vector<std::string> &argv, bool verbose)
 	return 128 + WTERMSIG(wstatus);
 }
 
+// Everything an unlinked temp file holds (the compiler's captured output).
+std::string read_all(int fd)
+{
+	std::string text;
+	char buf[4096];
+	::lseek(fd, 0, SEEK_SET);
+	for (ssize_t n; (n = ::read(fd, buf, sizeof(buf))) > 0;)
+		text.append(buf, static_cast<size_t>(n));
+	return text;
+}
+
+const char *const user_filter_suffixes[] = {".cc", ".cpp", ".cxx"};
+
+// A user filter library: one compiler run, its output captured so a failure
+// carries it (see filter_build.h for the flags and why CXX is c++).
+result<std::string> build_user_filter(const std::string &source, const std::string &output,
+                                      const build_options &options)
+{
+	const char *cxx = std::getenv("CXX");
+	std::vector<std::string> cmd = {cxx && *cxx ? cxx : "c++",
+	                                "-std=c++20",
+	                                "-shared",
+	                                "-fPIC",
+	                                "-O2",
+	                                "-Wall",
+	                                "-fvisibility=hidden",
+	                                "-fvisibility-inlines-hidden"};
+	for (const auto &dir : options.include_dirs)
+		cmd.push_back("-I" + dir);
+	cmd.insert(cmd.end(), {"-I" FUSEBPF_SOURCE_DIR, "-I" FUSEBPF_SOURCE_DIR "/include", source,
+	                       "-o", output});
+
+	char tmpl[] = "/tmp/fusebpf-build-XXXXXX";
+	unique_fd log_fd(::mkstemp(tmpl));
+	if (!log_fd) {
+		int e = errno;
+		return error{"cannot create a temporary file for the compiler's output: " +
+		                 errno_text(e),
+		             e};
+	}
+	::unlink(tmpl);
+	auto rc = run_tool(cmd, options.verbose, log_fd.get());
+	if (!rc)
+		return std::move(rc).err();
+	std::string text = read_all(log_fd.get());
+	if (*rc != 0) {
+		::unlink(output.c_str());
+		if (text.empty())
+			text = "(no output)\n";
+		return error{cmd[0] + " could not compile " + source + " (exit status " +
+		                 std::to_string(*rc) + "):\n" + text +
+		                 "(the command: fusebpf build -v " + source + ")",
+		             EINVAL};
+	}
+	std::fputs(text.c_str(), stderr); // warnings
+	return output;
+}
+
 } // namespace
+
+bool is_user_filter_source(const std::string &source)
+{
+	std::string_view s = source;
+	for (const char *suffix : user_filter_suffixes)
+		if (s.ends_with(suffix))
+			return true;
+	return false;
+}
 
 std::string default_build_output(const std::string &source)
 {
+	std::string_view s = source;
+	for (const char *suffix : user_filter_suffixes)
+		if (s.ends_with(suffix))
+			return source.substr(0, source.size() - std::strlen(suffix)) + ".so";
 	for (const char *suffix : {".bpf.c", ".c"}) {
-		std::string_view s = source, suf = suffix;
+		std::string_view suf = suffix;
 		if (s.ends_with(suf))
 			return source.substr(0, source.size() - suf.size()) + ".bpf.o";
 	}
@@ -85,6 +169,8 @@ result<std::string> build_filter(const std::string &source, const build_options 
 		return error{"cannot read " + source + ": " + errno_text(e), e};
 	}
 	std::string output = options.output.empty() ? default_build_output(source) : options.output;
+	if (is_user_filter_source(source))
+		return build_user_filter(source, output, options);
 	std::string tmp = output + ".tmp.o";
 
 	std::vector<std::string> clang = {FUSEBPF_BPF_CLANG, "-target", "bpf"};

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# run_readme.sh EXAMPLE_DIR FUSEBPF_BIN_DIR - run every ```sh block of
+# EXAMPLE_DIR/README.md, in order, in ONE `bash -euo pipefail` shell, the way
+# /work/notes/examples-convention.md says a reader would: cwd is a fresh
+# copy of the example folder in a temp dir, `fusebpf` (from FUSEBPF_BIN_DIR)
+# is first on PATH.  ```text blocks are output samples and are not run.
+#
+# Fails (exit 1) when the commands fail, when the README has no ```sh block,
+# or when anything is still mounted under /tmp/fusebpf-<example> afterwards
+# (the README's last block must unmount): those mounts are force-unmounted
+# first, so a failing README leaves nothing behind.  The commands' output is
+# shown as it runs (ctest --output-on-failure prints it), each block headed
+# by its line number in README.md.
+set -euo pipefail
+
+if [[ $# -ne 2 ]]; then
+	echo "usage: $0 EXAMPLE_DIR FUSEBPF_BIN_DIR" >&2
+	exit 2
+fi
+example_dir=$(cd "$1" && pwd)
+bin_dir=$(cd "$2" && pwd)
+name=$(basename "$example_dir")
+readme="$example_dir/README.md"
+scratch="/tmp/fusebpf-$name"
+[[ -f $readme ]] || { echo "no README.md in $example_dir" >&2; exit 1; }
+[[ -x $bin_dir/fusebpf ]] || { echo "no fusebpf in $bin_dir" >&2; exit 1; }
+
+work=$(mktemp -d "/tmp/fusebpf-readme-$name.XXXXXX")
+cleanup() { rm -rf "$work"; }
+trap cleanup EXIT
+cp -a "$example_dir" "$work/$name"
+
+# The ```sh blocks, each preceded by an echo of where it starts in README.md.
+awk -v readme="$readme" '
+	/^```sh[[:space:]]*$/ { in_sh = 1; printf "echo \"### %s:%d\"\n", readme, NR + 1; next }
+	/^```/ && in_sh { in_sh = 0; blocks++; next }
+	in_sh { print }
+	END { if (in_sh) { print "unterminated ```sh block" > "/dev/stderr"; exit 3 }
+	      if (!blocks) { print "no ```sh block" > "/dev/stderr"; exit 4 } }
+' "$readme" > "$work/commands.sh"
+
+status=0
+(cd "$work/$name" && PATH="$bin_dir:$PATH" timeout 300 bash -euo pipefail "$work/commands.sh") ||
+	status=$?
+if [[ $status -ne 0 ]]; then
+	echo "FAIL: the commands of $readme exited with status $status" >&2
+fi
+
+# Anything left mounted under the example's scratch dir: unmount it, then fail.
+left=$(awk -v top="$scratch" '$5 == top || index($5, top "/") == 1 { print $5 }' \
+	/proc/self/mountinfo | sort -r)
+if [[ -n $left ]]; then
+	echo "FAIL: $readme left mounts behind (its last block must unmount):" >&2
+	while read -r mnt; do
+		echo "  $mnt" >&2
+		umount -l "$mnt" || true
+	done <<<"$left"
+	status=1
+fi
+exit "$status"
