@@ -11,8 +11,8 @@
  * BPF: the daemon sends them straight to the user filter's handlers.
  *
  * Cost: every op of the mount makes one BPF run and one userspace call (a
- * few microseconds); and since a user filter may serve data, the files of
- * the mount use the classic FUSE data path.
+ * few microseconds); and since the default filter stands for READ and WRITE
+ * too, the files of the mount use the classic FUSE data path.
  */
 #include "fusebpf.bpf.h"
 
