@@ -33,6 +33,7 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace fusebpf::cli {
@@ -47,6 +48,10 @@ struct mount_args {
 	bool no_passthrough = false;
 	bool debug = false;
 	std::string ops;
+	std::string filter;
+	std::string name;
+	std::string user_filter;
+	std::string user_filter_arg;
 	std::string backing;
 	std::string mountpoint;
 };
@@ -147,6 +152,24 @@ int run_mount(const mount_args &a)
 	cfg.debug = a.debug;
 	cfg.foreground = a.foreground;
 	cfg.ops_table = a.ops;
+	cfg.filter_name = a.name;
+	cfg.user_filter_arg = a.user_filter_arg;
+	if (!a.name.empty() && a.filter.empty()) {
+		error_line("--name names the table --filter loads: it needs --filter");
+		return exit_usage;
+	}
+	// The daemon runs with / as its working directory: make paths absolute.
+	for (auto [given, out] : {std::pair{&a.filter, &cfg.filter_object},
+	                          std::pair{&a.user_filter, &cfg.user_filter}}) {
+		if (given->empty())
+			continue;
+		char buf[PATH_MAX];
+		if (!realpath(given->c_str(), buf)) {
+			error_line(*given + ": " + std::strerror(errno));
+			return exit_failure;
+		}
+		*out = buf;
+	}
 	if (auto err = fusebpf::daemon::check_mount_request(a.backing, a.mountpoint, cfg)) {
 		error_line(*err);
 		return exit_failure;
@@ -210,6 +233,102 @@ int run_umount(const umount_args &a)
 	return exit_ok;
 }
 
+// The upper bound (ns) of the log2 bucket holding the q-quantile of a
+// latency histogram (bucket i counts [2^i, 2^(i+1)) ns); 0 if it is empty.
+uint64_t latency_quantile(const nlohmann::json &hist, double q)
+{
+	uint64_t total = 0;
+	for (const auto &n : hist)
+		total += n.get<uint64_t>();
+	if (total == 0)
+		return 0;
+	uint64_t rank = static_cast<uint64_t>(q * static_cast<double>(total - 1)) + 1, seen = 0;
+	for (size_t i = 0; i < hist.size(); i++) {
+		seen += hist[i].get<uint64_t>();
+		if (seen >= rank)
+			return i + 1 >= 64 ? UINT64_MAX : (uint64_t(1) << (i + 1));
+	}
+	return UINT64_MAX;
+}
+
+std::string duration_text(uint64_t ns)
+{
+	if (ns == 0)
+		return "-";
+	char buf[32];
+	if (ns < 1000)
+		std::snprintf(buf, sizeof(buf), "<%lluns", static_cast<unsigned long long>(ns));
+	else if (ns < 1000 * 1000)
+		std::snprintf(buf, sizeof(buf), "<%.3gus", static_cast<double>(ns) / 1e3);
+	else if (ns < 1000ull * 1000 * 1000)
+		std::snprintf(buf, sizeof(buf), "<%.3gms", static_cast<double>(ns) / 1e6);
+	else
+		std::snprintf(buf, sizeof(buf), "<%.3gs", static_cast<double>(ns) / 1e9);
+	return buf;
+}
+
+uint64_t count_at(const nlohmann::json &obj, const char *key)
+{
+	auto it = obj.find(key);
+	return it != obj.end() && it->is_number_unsigned() ? it->get<uint64_t>() : 0;
+}
+
+uint64_t sum_of(const nlohmann::json &obj, const char *key)
+{
+	uint64_t n = 0;
+	auto it = obj.find(key);
+	if (it != obj.end() && it->is_object())
+		for (const auto &[k, v] : it->items())
+			if (v.is_number_unsigned())
+				n += v.get<uint64_t>();
+	return n;
+}
+
+void print_stats_tables(const nlohmann::json &ops)
+{
+	std::printf("%-16s %10s %8s %10s %9s %8s %9s %9s\n", "OP", "REQUESTS", "ERRORS", "FILTERED",
+	            "USERCALLS", "FLTERRS", "P50", "P99");
+	bool any_filtered = false;
+	for (const auto &[name, c] : ops.items()) {
+		uint64_t req = count_at(c, "requests"), errs = count_at(c, "errors");
+		if (!req && !errs)
+			continue;
+		uint64_t filtered = count_at(c, "filtered");
+		any_filtered = any_filtered || filtered;
+		const nlohmann::json empty = nlohmann::json::array();
+		const nlohmann::json &hist =
+		    c.contains("latency_ns_log2") ? c["latency_ns_log2"] : empty;
+		std::printf("%-16s %10llu %8llu %10llu %9llu %8llu %9s %9s\n", name.c_str(),
+		            static_cast<unsigned long long>(req),
+		            static_cast<unsigned long long>(errs),
+		            static_cast<unsigned long long>(filtered),
+		            static_cast<unsigned long long>(count_at(c, "user_fallbacks")),
+		            static_cast<unsigned long long>(sum_of(c, "filter_errors")),
+		            duration_text(latency_quantile(hist, 0.50)).c_str(),
+		            duration_text(latency_quantile(hist, 0.99)).c_str());
+	}
+	if (!any_filtered)
+		return;
+	static const char *const kinds[] = {
+	    "CONTINUE",        "USER",         "USER_PREFILTER", "POSTFILTER",
+	    "USER_POSTFILTER", "CALL_DEFAULT", "errno"};
+	static const char *const heads[] = {"CONTINUE", "USER",    "USERPRE", "POSTFLT",
+	                                    "USERPOST", "DEFAULT", "ERRNO"};
+	std::printf("\nBPF verdicts of filtered ops:\n%-16s", "OP");
+	for (const char *h : heads)
+		std::printf(" %9s", h);
+	std::printf("\n");
+	for (const auto &[name, c] : ops.items()) {
+		if (!count_at(c, "filtered") || !c.contains("verdicts"))
+			continue;
+		std::printf("%-16s", name.c_str());
+		for (const char *k : kinds)
+			std::printf(" %9llu",
+			            static_cast<unsigned long long>(count_at(c["verdicts"], k)));
+		std::printf("\n");
+	}
+}
+
 int run_stats(const stats_args &a)
 {
 	std::string err;
@@ -231,15 +350,7 @@ int run_stats(const stats_args &a)
 	            reply->value("mountpoint", std::string()).c_str(),
 	            reply->value("backing", std::string()).c_str(), reply->value("pid", 0L),
 	            reply->value("passthrough", false) ? "on" : "off");
-	std::printf("%-18s %12s %10s\n", "OP", "REQUESTS", "ERRORS");
-	for (const auto &[name, counts] : (*reply)["ops"].items()) {
-		uint64_t req = counts.value("requests", uint64_t(0));
-		uint64_t errs = counts.value("errors", uint64_t(0));
-		if (req || errs)
-			std::printf("%-18s %12llu %10llu\n", name.c_str(),
-			            static_cast<unsigned long long>(req),
-			            static_cast<unsigned long long>(errs));
-	}
+	print_stats_tables((*reply)["ops"]);
 	return exit_ok;
 }
 
@@ -281,13 +392,43 @@ void add_mount_commands(CLI::App &root, command_list &commands)
 	mount->add_flag("--debug", m->debug,
 	                "Log every request (unique, op, nodeid, length, pid)\n"
 	                "and every reply (error, length).");
+	CLI::Option *filter_opt =
+	    mount
+	        ->add_option("--filter", m->filter,
+	                     "Load the filter object FILE.bpf.o (built with fusebpf_add_filter()\n"
+	                     "or `fusebpf build`) and bind its ops table to the mount root;\n"
+	                     "every node inherits it (`fusebpf attach` binds other tables to\n"
+	                     "subtrees). The daemon pins the table while it runs and unloads\n"
+	                     "it when it exits, so nothing stays pinned. A verifier rejection\n"
+	                     "fails the mount with the verifier's message; nothing is mounted.")
+	        ->option_text("FILE.bpf.o");
+	mount
+	    ->add_option("--name", m->name,
+	                 "Pin the --filter table under this name (default: the file name\n"
+	                 "without .bpf.o plus -d<daemon pid>, e.g. hide-d4242, so two mounts\n"
+	                 "of one object never clash). `fusebpf list` shows it.")
+	    ->option_text("NAME");
 	mount
 	    ->add_option("--ops", m->ops,
-	                 "Bind an ops table (a map ID or a pinned name, as `fusebpf load`\n"
-	                 "printed it) to the mount root; every node inherits it. Wired ops\n"
-	                 "so far: LOOKUP and GETATTR; every other op is served as without\n"
-	                 "a table. (--filter FILE.bpf.o is not there yet: load it first.)")
-	    ->option_text("NAME|ID");
+	                 "Bind a table already loaded with `fusebpf load` (its map ID or\n"
+	                 "pinned name, as `fusebpf load` printed it) to the mount root. The\n"
+	                 "daemon never unloads it: `fusebpf unload` does.")
+	    ->option_text("NAME|ID")
+	    ->excludes(filter_opt);
+	mount
+	    ->add_option("--user-filter", m->user_filter,
+	                 "Load a userspace filter library (built with\n"
+	                 "fusebpf_add_user_filter(); see daemon/filter/user_filter.h) for\n"
+	                 "the root: its hooks run where the BPF table returns USER,\n"
+	                 "USER_PREFILTER or USER_POSTFILTER, and its handlers answer\n"
+	                 "virtual nodes. Without --filter/--ops it alone is the binding:\n"
+	                 "its verdict_without_table() decides which ops it sees. Without\n"
+	                 "a user filter, USER verdicts behave as plain passthrough.")
+	    ->option_text("LIB.so");
+	mount
+	    ->add_option("--user-filter-arg", m->user_filter_arg,
+	                 "A string passed to the library's factory function.")
+	    ->option_text("STRING");
 	mount->add_option("BACKING_DIR", m->backing, "Directory to mirror (must exist).")
 	    ->required();
 	mount
@@ -301,7 +442,13 @@ void add_mount_commands(CLI::App &root, command_list &commands)
 	              "  fusebpf mount -o allow_other,default_permissions /srv/data /mnt/data\n"
 	              "  fusebpf mount -o ro,attr_timeout=0,entry_timeout=0 /srv/data /mnt/data\n"
 	              "  fusebpf mount --no-passthrough --threads 4 /srv/data /mnt/data\n"
-	              "  fusebpf umount /mnt/data");
+	              "  fusebpf mount --filter hide.bpf.o /srv/data /mnt/data\n"
+	              "  fusebpf mount --ops 42 --user-filter ./rename.so /srv/data /mnt/data\n"
+	              "  fusebpf attach /mnt/data/private --filter deny.bpf.o  # a subtree, live\n"
+	              "  fusebpf umount /mnt/data\n\n"
+	              "Filter errors (an object the verifier rejects, a library that does\n"
+	              "not load, a table that does not exist) fail the mount with exit 1\n"
+	              "and one message; nothing is mounted and nothing stays pinned.");
 	commands.push_back({mount, [m] { return run_mount(*m); }});
 
 	auto u = std::make_shared<umount_args>();
@@ -325,14 +472,23 @@ void add_mount_commands(CLI::App &root, command_list &commands)
 
 	auto s = std::make_shared<stats_args>();
 	CLI::App *stats = root.add_subcommand(
-	    "stats", "Show the per-operation counters of a running fusebpf mount.\n\n"
-	             "Reads them from the daemon over its root-only control socket\n"
-	             "(/run/fusebpf/<connection>.sock). The table lists operations that\n"
-	             "were used; --json prints one object with every operation, zeros "
-	             "included:\n"
-	             "  {\"mountpoint\", \"backing\", \"pid\", \"passthrough\",\n"
-	             "   \"ops\": {\"LOOKUP\": {\"requests\": N, \"errors\": N}, ...}}\n"
-	             "With passthrough on, READ and WRITE stay at 0 for passthrough files.");
+	    "stats",
+	    "Show the per-operation counters of a running fusebpf mount.\n\n"
+	    "Reads them from the daemon over its root-only control socket\n"
+	    "(/run/fusebpf/<connection>.sock, mode 0600, uid 0 only). The first\n"
+	    "table lists the operations that were used: requests, error replies,\n"
+	    "requests that went through the filters (FILTERED), userspace filter\n"
+	    "calls (USERCALLS: handlers, pre- and postfilters), filter failures\n"
+	    "(FLTERRS: an invalid verdict, a program that did not run, a user\n"
+	    "filter that threw; each failed its op with EIO) and the median and\n"
+	    "99th percentile time of a filtered op (upper bound of its log2\n"
+	    "bucket). The second counts the BPF verdicts per kind. --json prints\n"
+	    "one object with every operation, zeros included:\n"
+	    "  {\"mountpoint\", \"backing\", \"pid\", \"passthrough\",\n"
+	    "   \"ops\": {\"LOOKUP\": {\"requests\": N, \"errors\": N, \"filtered\": N,\n"
+	    "             \"verdicts\": {...}, \"user\": {...}, \"filter_errors\": {...},\n"
+	    "             \"latency_ns_log2\": [32 buckets]}, ...}}\n"
+	    "With passthrough on, READ and WRITE stay at 0 for passthrough files.");
 	stats->add_option("MOUNTPOINT", s->mountpoint, "The mounted directory.")->required();
 	stats->add_flag("--json", s->json, "Print one JSON object instead of the table.");
 	stats->footer("EXAMPLES:\n"

@@ -33,6 +33,7 @@ inline constexpr int exit_usage = 2;
 
 void add_mount_commands(CLI::App &root, command_list &commands);  // cmd_mount.cc
 void add_loader_commands(CLI::App &root, command_list &commands); // cmd_loader.cc
+void add_attach_commands(CLI::App &root, command_list &commands); // cmd_attach.cc
 void add_new_commands(CLI::App &root, command_list &commands);    // cmd_new.cc
 void add_selftest_commands(CLI::App &root, command_list &commands); // cmd_selftest.cc
 void add_map_commands(CLI::App &root, command_list &commands);    // cmd_map.cc

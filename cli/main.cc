@@ -45,6 +45,7 @@ int main(int argc, char **argv)
 	fusebpf::cli::command_list commands;
 	fusebpf::cli::add_mount_commands(app, commands);
 	fusebpf::cli::add_loader_commands(app, commands);
+	fusebpf::cli::add_attach_commands(app, commands);
 	fusebpf::cli::add_new_commands(app, commands);
 	fusebpf::cli::add_selftest_commands(app, commands);
 	fusebpf::cli::add_map_commands(app, commands);

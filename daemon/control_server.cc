@@ -214,7 +214,8 @@ std::string control_server::handle_line(const std::string &line)
 }
 
 std::optional<nlohmann::json> control_call(const std::string &mountpoint,
-                                           const nlohmann::json &request, std::string &error)
+                                           const nlohmann::json &request, std::string &error,
+                                           int timeout_s)
 {
 	auto conn = connection_number(mountpoint, error);
 	if (!conn)
@@ -230,7 +231,7 @@ std::optional<nlohmann::json> control_call(const std::string &mountpoint,
 		error = "cannot reach the daemon at " + path + ": " + std::strerror(errno);
 		return std::nullopt;
 	}
-	set_timeout(fd.get(), 10);
+	set_timeout(fd.get(), timeout_s);
 	if (!write_all(fd.get(), request.dump() + "\n")) {
 		error = "cannot send to the daemon: " + std::string(std::strerror(errno));
 		return std::nullopt;

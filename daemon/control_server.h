@@ -7,8 +7,9 @@
 // /sys/fs/fuse/connections/<N>). The directory is mode 0700 and peers other
 // than uid 0 are refused (SO_PEERCRED). Protocol: one JSON object per line
 // each way; {"cmd": "stats"} -> {"ok": true, ...} or {"ok": false,
-// "error": "..."}. Commands are registered by name, so later work (attach,
-// detach, status) adds commands without touching the server loop.
+// "error": "..."}. Commands are registered by name: "stats"
+// (stats_report.h) and the filter commands "attach", "detach", "status",
+// "invalidate" (control_commands.h documents their JSON).
 //
 // One thread serves connections one after another; a client that sends
 // nothing for 5 s is dropped, so a stuck client cannot block the others
@@ -71,8 +72,10 @@ private:
 };
 
 // Calls a command on the daemon serving `mountpoint`. Returns the reply,
-// or an empty optional with `error` set.
+// or an empty optional with `error` set. `timeout_s` bounds each send and
+// receive (an attach loads a BPF object and may take a while).
 std::optional<nlohmann::json> control_call(const std::string &mountpoint,
-                                           const nlohmann::json &request, std::string &error);
+                                           const nlohmann::json &request, std::string &error,
+                                           int timeout_s = 10);
 
 } // namespace fusebpf::daemon

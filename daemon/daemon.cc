@@ -14,12 +14,13 @@
 // closes the fds, which ends the FUSE connection.
 #include "daemon/daemon.h"
 
+#include "daemon/attach.h"
 #include "daemon/channel.h"
+#include "daemon/control_commands.h"
 #include "daemon/control_server.h"
 #include "daemon/daemon_limits.h"
 #include "daemon/dispatch.h"
 #include "daemon/mounter.h"
-#include "daemon/filter/binding_source.h"
 #include "daemon/session.h"
 #include "daemon/stats_report.h"
 
@@ -260,14 +261,23 @@ int run_daemon(const daemon_config &cfg, const ready_fn &ready)
 	if (sess.proc_self_fd() < 0)
 		return fail(std::string("cannot open /proc/self/fd: ") + std::strerror(errno));
 	sess.set_dev_fd(dev_fd.get());
-	if (!cfg.ops_table.empty()) {
-		// Before mounting: a table that cannot be opened fails the mount.
-		auto table = filter::open_table(cfg.ops_table);
-		if (!table)
-			return fail("--ops " + cfg.ops_table + ": " + table.message());
-		filter::binding_ptr b = filter::binding::make(*table, nullptr);
-		spdlog::info("root bound to {}", b->description());
-		sess.bindings().root()->set(std::move(b));
+	// The mount's binding, before mounting: a table or library that cannot
+	// be loaded fails the mount. Declared after the session (it gives its
+	// lookup references back to it) and before the workers (which stop
+	// first); it unloads what it loaded when run_daemon() returns.
+	attach_registry attachments(sess);
+	binding_spec root_spec;
+	root_spec.ops = cfg.ops_table;
+	root_spec.filter_object = cfg.filter_object;
+	root_spec.table_name = cfg.filter_name;
+	root_spec.user_filter = cfg.user_filter;
+	root_spec.user_filter_arg = cfg.user_filter_arg;
+	if (!root_spec.empty()) {
+		auto attached = attachments.attach("", root_spec, false);
+		if (!attached)
+			return fail(attached.message());
+		spdlog::info("root bound to {}",
+		             (*attached)["binding"]["description"].get<std::string>());
 	}
 
 	shared_state st{sess};
@@ -304,6 +314,7 @@ int run_daemon(const daemon_config &cfg, const ready_fn &ready)
 	control_server control;
 	control.add_command("stats",
 	                    [&sess](const nlohmann::json &) { return stats_report(sess); });
+	add_filter_commands(control, attachments);
 	if (auto err = control.start(conn))
 		return fail(*err);
 

@@ -53,6 +53,15 @@ struct daemon_config {
 	// Ops table bound to the mount root (`--ops NAME|ID`, as `fusebpf load`
 	// printed it); empty: no table, every op is plain passthrough.
 	std::string ops_table;
+	// Or a filter object the daemon loads itself (`--filter FILE.bpf.o`),
+	// pinned as `filter_name` (empty: a name of its own, see
+	// binding_request.h) and unloaded when the daemon exits.
+	std::string filter_object;
+	std::string filter_name;
+	// A user filter library for the root (`--user-filter LIB.so`) and the
+	// string its factory gets (`--user-filter-arg`).
+	std::string user_filter;
+	std::string user_filter_arg;
 };
 
 } // namespace fusebpf::daemon
