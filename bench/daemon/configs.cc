@@ -3,6 +3,7 @@
 // configs: see configs.h.
 #include "bench/daemon/configs.h"
 
+#include "bench/daemon/filter_tables.h"
 #include "tests/support/daemon_process.h"
 #include "tests/support/mounted_fs.h"
 #include "tests/support/mountinfo.h"
@@ -30,8 +31,11 @@ private:
 
 class fusebpf_target : public target {
 public:
-	fusebpf_target(const target_paths &paths, std::vector<std::string> args)
-	    : fs_(paths.backing, paths.mountpoint, std::move(args))
+	// `table`: the ops table the mount is given with --ops (in args), held
+	// until the mount is gone; null for the plain configurations.
+	fusebpf_target(const target_paths &paths, std::vector<std::string> args,
+	               std::unique_ptr<bench_table> table = nullptr)
+	    : table_(std::move(table)), fs_(paths.backing, paths.mountpoint, std::move(args))
 	{}
 
 	// The control socket may come up a moment after the mount; wait for it
@@ -55,9 +59,16 @@ public:
 		return test::read_stats(fs_.mountpoint(), why);
 	}
 
-	std::string stop() override { return fs_.stop(); }
+	// The table goes after the daemon that held it.
+	std::string stop() override
+	{
+		std::string ended = fs_.stop();
+		table_.reset();
+		return ended;
+	}
 
 private:
+	std::unique_ptr<bench_table> table_; // declared first: destroyed after fs_
 	test::mounted_fs fs_;
 };
 
@@ -123,6 +134,13 @@ const std::vector<config_info> &known_configs()
 	    {"fusebpf", "fusebpf mount, kernel FUSE passthrough for file data"},
 	    {"fusebpf-nopt", "fusebpf mount --no-passthrough: data through the daemon"},
 	    {"passthrough_ll", "libfuse 3.14 example passthrough_ll (no kernel passthrough)"},
+	    {"fusebpf-table-empty", "fusebpf mount --ops: an ops table with no programs", false},
+	    {"fusebpf-continue-all",
+	     "fusebpf mount --ops: a CONTINUE prefilter for every op (bench/filters)", false},
+	    {"fusebpf-pre-post",
+	     "fusebpf mount --ops: POSTFILTER prefilter + CONTINUE "
+	     "postfilter for every op (bench/filters)",
+	     false},
 	};
 	return list;
 }
@@ -158,6 +176,18 @@ std::unique_ptr<target> start_target(const std::string &base, const target_paths
 	if (base == "fusebpf" || base == "fusebpf-nopt") {
 		auto t =
 		    std::make_unique<fusebpf_target>(paths, fusebpf_args(opts, base == "fusebpf"));
+		if (!t->start(why))
+			return nullptr;
+		return t;
+	}
+	if (is_table_config(base)) {
+		auto table = make_bench_table(base, why);
+		if (!table)
+			return nullptr;
+		auto args = fusebpf_args(opts, true);
+		args.push_back("--ops");
+		args.push_back(std::to_string(table->id()));
+		auto t = std::make_unique<fusebpf_target>(paths, std::move(args), std::move(table));
 		if (!t->start(why))
 			return nullptr;
 		return t;

@@ -8,6 +8,14 @@
 //   fusebpf-nopt    `fusebpf mount -f --no-passthrough BACKING MNT`
 //   passthrough_ll  libfuse 3.14's passthrough_ll example -f -o source=BACKING
 //
+// and the filter columns (not in the default set; `--filters` selects them):
+//
+//   fusebpf-table-empty    `fusebpf mount -f --ops ID`, a table with no programs
+//   fusebpf-continue-all   ... a CONTINUE prefilter for every op
+//   fusebpf-pre-post       ... POSTFILTER prefilter + CONTINUE postfilter, every op
+//
+// (filter_tables.h makes those tables and drops them when the column ends.)
+//
 // A name may end in "@CPU" (e.g. "fusebpf@0"): the benchmark thread is then
 // pinned to that CPU while it measures the column (the daemon is not pinned).
 // fusebpf mounts go through tests/support's mounted_fs, the peer through
@@ -27,9 +35,10 @@ namespace fusebpf::bench {
 struct config_info {
 	std::string name;
 	std::string about;
+	bool by_default = true; // a column when --config is not given
 };
 
-// The base configurations, in default column order.
+// The base configurations, default columns first, in column order.
 const std::vector<config_info> &known_configs();
 
 // A parsed column name: base configuration plus optional pinning.

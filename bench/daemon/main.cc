@@ -33,9 +33,12 @@ EXAMPLES:
   fusebpf-bench --only stat-cold,stat-warm --config native,fusebpf,fusebpf@0
   fusebpf-bench --json results.json               # table on stdout, JSON copy in a file
   fusebpf-bench --json -                          # JSON on stdout, table on stderr
+  fusebpf-bench --filters                         # what an ops table costs, about 3 minutes
 
-Configurations: native, fusebpf, fusebpf-nopt, passthrough_ll; NAME@CPU pins the
-benchmark (not the daemon) to CPU while that column is measured.
+Configurations: native, fusebpf, fusebpf-nopt, passthrough_ll (the default
+columns), fusebpf-table-empty, fusebpf-continue-all, fusebpf-pre-post (tables
+from bench/filters, mounted with --ops); NAME@CPU pins the benchmark (not the
+daemon) to CPU while that column is measured.
 Workloads: create, stat-cold, stat-warm, readdir, seq-write, seq-read-cold,
 seq-read-warm, rand-read, rand-read-direct.
 Must run as root (mounts, drop_caches). Build with CMAKE_BUILD_TYPE=Release and
@@ -62,6 +65,16 @@ rlim_t raise_fd_limit()
 	::getrlimit(RLIMIT_NOFILE, &lim);
 	return lim.rlim_cur;
 }
+
+// --filters: the columns and workloads that show what an ops table costs,
+// and smaller default sizes so the five columns run in a few minutes.
+const std::vector<std::string> filter_preset_configs = {"native", "fusebpf", "fusebpf-table-empty",
+                                                        "fusebpf-continue-all", "fusebpf-pre-post"};
+const std::vector<std::string> filter_preset_workloads = {
+    "create", "stat-cold", "readdir", "seq-write", "seq-read-cold", "seq-read-warm", "rand-read"};
+constexpr int filter_preset_files = 5000;
+constexpr uint64_t filter_preset_file_size = 128ull << 20;
+constexpr int filter_preset_reps = 3;
 
 std::vector<const workload_info *> select_workloads(const std::vector<std::string> &names,
                                                     std::string &why)
@@ -94,23 +107,31 @@ int main(int argc, char **argv)
 	             "passthrough_ll, one table.",
 	             "fusebpf-bench"};
 	app.footer(examples);
-	app.add_option("--files", opts.files, "Files for create, stat and readdir")
-	    ->check(CLI::Range(1, 10000000))
-	    ->capture_default_str();
-	app.add_option("--file-size", opts.file_size,
-	               "Size of the sequential/random file (e.g. 256M, 1G)")
-	    ->transform(CLI::AsSizeValue(false))
-	    ->capture_default_str();
-	app.add_option("--reps", opts.reps, "Measured repetitions per cell; the median is shown")
-	    ->check(CLI::Range(1, 1000))
-	    ->capture_default_str();
+	bool filters = false;
+	app.add_flag("--filters", filters,
+	             "Preset: what an ops table costs. Columns native, fusebpf and the three "
+	             "table columns; workloads create, stat-cold, readdir, seq-write, "
+	             "seq-read-cold/warm, rand-read; --files 5000 --file-size 128M --reps 3 "
+	             "unless given");
+	auto *files_opt =
+	    app.add_option("--files", opts.files, "Files for create, stat and readdir")
+	        ->check(CLI::Range(1, 10000000))
+	        ->capture_default_str();
+	auto *size_opt = app.add_option("--file-size", opts.file_size,
+	                                "Size of the sequential/random file (e.g. 256M, 1G)")
+	                     ->transform(CLI::AsSizeValue(false))
+	                     ->capture_default_str();
+	auto *reps_opt = app.add_option("--reps", opts.reps,
+	                                "Measured repetitions per cell; the median is shown")
+	                     ->check(CLI::Range(1, 1000))
+	                     ->capture_default_str();
 	app.add_option("--seconds", opts.seconds, "Length of one random-read repetition")
 	    ->check(CLI::Range(0.01, 3600.0))
 	    ->capture_default_str();
 	app.add_option("--only", opts.workloads, "Workloads to run (comma-separated)")
 	    ->delimiter(',');
 	app.add_option("--config", opts.configs,
-	               "Columns, in order (comma-separated; default: all four)")
+	               "Columns, in order (comma-separated; default: the four plain ones)")
 	    ->delimiter(',');
 	app.add_option("--json", json_path, "Also write the results as JSON to FILE ('-': stdout)");
 	app.add_option("--dir", opts.dir, "Where to make the scratch directory (not tmpfs)")
@@ -131,9 +152,22 @@ int main(int argc, char **argv)
 		return rc == 0 ? 0 : 2;
 	}
 
+	if (filters) {
+		if (opts.configs.empty())
+			opts.configs = filter_preset_configs;
+		if (opts.workloads.empty())
+			opts.workloads = filter_preset_workloads;
+		if (files_opt->count() == 0)
+			opts.files = filter_preset_files;
+		if (size_opt->count() == 0)
+			opts.file_size = filter_preset_file_size;
+		if (reps_opt->count() == 0)
+			opts.reps = filter_preset_reps;
+	}
 	if (opts.configs.empty())
 		for (auto &c : known_configs())
-			opts.configs.push_back(c.name);
+			if (c.by_default)
+				opts.configs.push_back(c.name);
 	std::vector<config_spec> configs;
 	std::string why;
 	for (auto &name : opts.configs) {

@@ -4,6 +4,8 @@
 // hand-counted constants.
 #include "bench/daemon/report.h"
 
+#include "bench/daemon/filter_tables.h"
+
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -41,13 +43,32 @@ std::string format_fixed(double v, int decimals)
 	return buf;
 }
 
-// The native column's cell for workload w, if there is a good one.
-const cell *native_cell(const bench_result &r, size_t w)
+// The cell of column `name` for workload w, if there is a good one.
+const cell *reference_cell(const bench_result &r, size_t w, const char *name)
 {
 	for (auto &col : r.columns)
-		if (col.spec.name == "native" && w < col.cells.size() && col.cells[w].ok())
+		if (col.spec.name == name && w < col.cells.size() && col.cells[w].ok())
 			return &col.cells[w];
 	return nullptr;
+}
+
+const cell *native_cell(const bench_result &r, size_t w)
+{
+	return reference_cell(r, w, "native");
+}
+
+// The plain fusebpf mount (no table): the reference of the filter columns.
+const cell *no_table_cell(const bench_result &r, size_t w)
+{
+	return reference_cell(r, w, "fusebpf");
+}
+
+bool has_filter_columns(const bench_result &r)
+{
+	for (auto &col : r.columns)
+		if (is_table_config(col.spec.base))
+			return true;
+	return false;
 }
 
 std::string cell_text(const bench_result &r, const column &col, size_t w)
@@ -77,10 +98,52 @@ void print_row(std::FILE *out, const std::vector<std::string> &row,
 	std::fputc('\n', out);
 }
 
+void print_table(std::FILE *out, const std::vector<std::vector<std::string>> &rows)
+{
+	std::vector<size_t> widths(rows.front().size(), 0);
+	for (auto &row : rows)
+		for (size_t i = 0; i < row.size(); i++)
+			widths[i] = std::max(widths[i], row[i].size());
+	for (auto &row : rows)
+		print_row(out, row, widths);
+}
+
+// The filter columns' rates as ratios to the plain fusebpf column: what a
+// table costs on top of the mount itself. Columns: every fusebpf-based one
+// but the reference.
+void print_no_table_ratios(const bench_result &r, std::FILE *out)
+{
+	std::vector<const column *> cols;
+	for (auto &col : r.columns)
+		if (col.spec.base.starts_with("fusebpf-"))
+			cols.push_back(&col);
+	std::vector<std::vector<std::string>> rows;
+	std::vector<std::string> header{"workload"};
+	for (auto *col : cols)
+		header.push_back(col->spec.name);
+	rows.push_back(header);
+	for (size_t w = 0; w < r.workloads.size(); w++) {
+		std::vector<std::string> row{r.workloads[w]->name};
+		auto *ref = no_table_cell(r, w);
+		for (auto *col : cols) {
+			if (w >= col->cells.size() || !col->cells[w].ok())
+				row.push_back("FAILED");
+			else if (!ref || ref->median() <= 0)
+				row.push_back("-");
+			else
+				row.push_back(
+				    format_fixed(col->cells[w].median() / ref->median(), 2));
+		}
+		rows.push_back(row);
+	}
+	std::fprintf(out, "\nRatio to fusebpf (the same mount with no table; 1.00 = no cost):\n");
+	print_table(out, rows);
+}
+
 // "4 = LOOKUP 1, CREATE 1, FLUSH 1, RELEASE 1": requests per unit of work,
 // biggest first, three significant digits (an OPENDIR per 10,000 entries
 // shows as 0.0001, not as 0).
-std::string request_summary(const cell &c)
+std::string count_summary(const cell &c, const std::map<std::string, uint64_t> &counts)
 {
 	if (c.units <= 0)
 		return "";
@@ -91,7 +154,7 @@ std::string request_summary(const cell &c)
 	};
 	std::vector<std::pair<uint64_t, std::string>> ops;
 	uint64_t total = 0;
-	for (auto &[name, n] : c.requests) {
+	for (auto &[name, n] : counts) {
 		ops.emplace_back(n, name);
 		total += n;
 	}
@@ -138,13 +201,10 @@ void print_report(const bench_result &r, std::FILE *out)
 			row.push_back(cell_text(r, col, w));
 		rows.push_back(row);
 	}
-	std::vector<size_t> widths(header.size(), 0);
-	for (auto &row : rows)
-		for (size_t i = 0; i < row.size(); i++)
-			widths[i] = std::max(widths[i], row[i].size());
-	for (auto &row : rows)
-		print_row(out, row, widths);
+	print_table(out, rows);
 	std::fprintf(out, "(value, and in parentheses the ratio to native; higher is better)\n");
+	if (has_filter_columns(r))
+		print_no_table_ratios(r, out);
 
 	bool any_requests = false;
 	for (auto &col : r.columns)
@@ -160,17 +220,20 @@ void print_report(const bench_result &r, std::FILE *out)
 				auto &c = col.cells[w];
 				if (!c.ok() || !c.have_requests)
 					continue;
-				std::fprintf(out, "  %-17s %-14s %s\n",
+				std::string runs;
+				if (!c.bpf_runs.empty())
+					runs = "; BPF runs " + count_summary(c, c.bpf_runs);
+				std::fprintf(out, "  %-17s %-20s %s%s\n",
 				             r.workloads[w]->name.c_str(), col.spec.name.c_str(),
-				             request_summary(c).c_str());
+				             count_summary(c, c.requests).c_str(), runs.c_str());
 			}
 	}
 
 	std::fprintf(out, "\nConfigurations:\n");
 	for (auto &col : r.columns) {
-		std::fprintf(out, "  %-15s %s\n", col.spec.name.c_str(), col.about.c_str());
+		std::fprintf(out, "  %-20s %s\n", col.spec.name.c_str(), col.about.c_str());
 		if (!col.command.empty())
-			std::fprintf(out, "  %-15s   $ %s\n", "", col.command.c_str());
+			std::fprintf(out, "  %-20s   $ %s\n", "", col.command.c_str());
 	}
 	std::fprintf(out, "Workloads:\n");
 	for (auto *w : r.workloads)
@@ -230,6 +293,7 @@ nlohmann::json to_json(const bench_result &r)
 	j["results"] = nlohmann::json::array();
 	for (size_t w = 0; w < r.workloads.size(); w++) {
 		auto *n = native_cell(r, w);
+		auto *plain = no_table_cell(r, w);
 		for (auto &col : r.columns) {
 			if (w >= col.cells.size())
 				continue;
@@ -243,12 +307,16 @@ nlohmann::json to_json(const bench_result &r)
 				e["best"] = c.best();
 				if (n && n->median() > 0)
 					e["ratio_to_native"] = c.median() / n->median();
+				if (plain && plain->median() > 0 && col.spec.base != "native")
+					e["ratio_to_fusebpf"] = c.median() / plain->median();
 			} else {
 				e["error"] = c.error;
 			}
 			if (c.have_requests) {
 				e["daemon_requests"] = c.requests;
 				e["work_units"] = c.units;
+				if (!c.bpf_runs.empty())
+					e["bpf_runs"] = c.bpf_runs;
 			}
 			j["results"].push_back(e);
 		}

@@ -98,28 +98,30 @@ private:
 	bool pinned_ = false;
 };
 
-std::map<std::string, uint64_t> request_counts(const nlohmann::json &stats)
+// Per opcode, the counter `field` of `fusebpf stats --json` ("requests";
+// "bpf_runs", present for ops that went through the filter engine).
+std::map<std::string, uint64_t> op_counts(const nlohmann::json &stats, const char *field)
 {
 	std::map<std::string, uint64_t> counts;
 	auto ops = stats.find("ops");
 	if (ops == stats.end() || !ops->is_object())
 		return counts;
 	for (auto &[name, op] : ops->items()) {
-		auto r = op.find("requests");
+		auto r = op.find(field);
 		if (r != op.end() && r->is_number_unsigned())
 			counts[name] = r->get<uint64_t>();
 	}
 	return counts;
 }
 
-void add_delta(cell &c, const std::map<std::string, uint64_t> &before,
+void add_delta(std::map<std::string, uint64_t> &into, const std::map<std::string, uint64_t> &before,
                const std::map<std::string, uint64_t> &after)
 {
 	for (auto &[name, n] : after) {
 		auto b = before.find(name);
 		uint64_t d = n - (b == before.end() ? 0 : b->second);
 		if (d > 0)
-			c.requests[name] += d;
+			into[name] += d;
 	}
 }
 
@@ -136,17 +138,21 @@ cell measure(const workload_info &info, const target &t, const bench_options &op
 		c.have_requests = counting;
 		for (int rep = 0; rep < opts.reps; rep++) {
 			w->prepare(rep);
-			std::map<std::string, uint64_t> before, after;
+			std::map<std::string, uint64_t> before, after, runs_before;
 			if (counting)
-				if (auto s = t.daemon_stats())
-					before = request_counts(*s);
+				if (auto s = t.daemon_stats()) {
+					before = op_counts(*s, "requests");
+					runs_before = op_counts(*s, "bpf_runs");
+				}
 			auto t0 = clock::now();
 			double amount = w->run(rep);
 			auto t1 = clock::now();
 			if (counting) {
 				if (auto s = t.daemon_stats()) {
-					after = request_counts(*s);
-					add_delta(c, before, after);
+					after = op_counts(*s, "requests");
+					add_delta(c.requests, before, after);
+					add_delta(c.bpf_runs, runs_before,
+					          op_counts(*s, "bpf_runs"));
 				} else {
 					counting = c.have_requests = false;
 				}

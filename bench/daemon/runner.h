@@ -33,6 +33,7 @@ struct cell {
 	double units = 0;          // work done over all repetitions (for the per-op figures)
 	bool have_requests = false;
 	std::map<std::string, uint64_t> requests; // daemon requests during the timed runs
+	std::map<std::string, uint64_t> bpf_runs; // BPF programs the daemon ran, per opcode
 
 	bool ok() const { return error.empty() && !rates.empty(); }
 	double median() const;
