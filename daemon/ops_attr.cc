@@ -30,12 +30,20 @@
 // fstatfs on the O_PATH fd). Neighbours: getattr is in ops_lookup.cc,
 // xattrs in ops_xattr.cc.
 //
+// Filters (node_filters.h, docs/filters.md §6): each op runs through the
+// filter engine when the node's binding wants it, else it is the plain
+// backing op below, unchanged. A setattr prefilter may change in.valid and
+// the values (a mode rewrite reaches the backing chmod); in.fh stays the
+// kernel's. On a virtual node only the user filter's handler answers.
+//
 // Limits: FATTR_CTIME and FATTR_LOCKOWNER are ignored (ctime follows every
 // change by itself; mandatory locks do not exist any more). A setattr that
 // fails half-way leaves the changes already made (natively, each change is
 // its own syscall anyway).
 #include "daemon/backing.h"
 #include "daemon/backing_ops.h"
+#include "daemon/node_filters.h"
+#include "daemon/op_args.h"
 #include "daemon/ops.h"
 #include "daemon/session.h"
 
@@ -175,16 +183,25 @@ int do_setattr(session &s, inode &node, const fuse_setattr_in &in, fuse_attr_out
 
 void op_setattr(request &req)
 {
-	const auto *in = req.args().get<fuse_setattr_in>();
-	if (!in)
-		return req.reply_err(EINVAL);
-	inode_ptr node = req.node();
-	if (!node)
-		return req.reply_err(ESTALE);
-	fuse_attr_out out;
-	if (int err = do_setattr(req.sess(), *node, *in, out))
-		return req.reply_err(err);
-	req.reply(out);
+	const auto *in = fixed_arg<fuse_setattr_in>(req);
+	inode_ptr node;
+	if (!in || !(node = node_arg(req)))
+		return;
+	session &s = req.sess();
+	filter::binding_ptr b = binding_of(*node);
+	if (!filtered(*node, *b, FUSEBPF_OP_SETATTR)) {
+		fuse_attr_out out;
+		return reply_result(req, do_setattr(s, *node, *in, out), out);
+	}
+	auto ctx = make_ctx<fusebpf_setattr_ctx>(req);
+	ctx.in = *in;
+	filter::user_io io;
+	int err = run_filters(s, *node, *b, ctx, io, [&](fusebpf_setattr_ctx &c) {
+		fuse_setattr_in a = c.in;
+		a.fh = in->fh; // daemon-owned
+		return do_setattr(s, *node, a, c.out);
+	});
+	reply_result(req, err, ctx.out);
 }
 
 // mask: F_OK or any of R_OK/W_OK/X_OK. AT_EACCESS makes the check use the
@@ -201,13 +218,20 @@ int do_access(session &, inode &node, const fuse_access_in &in)
 
 void op_access(request &req)
 {
-	const auto *in = req.args().get<fuse_access_in>();
-	if (!in)
-		return req.reply_err(EINVAL);
-	inode_ptr node = req.node();
-	if (!node)
-		return req.reply_err(ESTALE);
-	req.reply_err(do_access(req.sess(), *node, *in));
+	const auto *in = fixed_arg<fuse_access_in>(req);
+	inode_ptr node;
+	if (!in || !(node = node_arg(req)))
+		return;
+	session &s = req.sess();
+	filter::binding_ptr b = binding_of(*node);
+	if (!filtered(*node, *b, FUSEBPF_OP_ACCESS))
+		return req.reply_err(do_access(s, *node, *in));
+	auto ctx = make_ctx<fusebpf_access_ctx>(req);
+	ctx.in = *in;
+	filter::user_io io;
+	req.reply_err(run_filters(s, *node, *b, ctx, io, [&](fusebpf_access_ctx &c) {
+		return do_access(s, *node, c.in);
+	}));
 }
 
 int do_statfs(session &, inode &node, fuse_statfs_out &out)
@@ -229,13 +253,20 @@ int do_statfs(session &, inode &node, fuse_statfs_out &out)
 
 void op_statfs(request &req)
 {
-	inode_ptr node = req.node();
+	inode_ptr node = node_arg(req);
 	if (!node)
-		return req.reply_err(ESTALE);
-	fuse_statfs_out out;
-	if (int err = do_statfs(req.sess(), *node, out))
-		return req.reply_err(err);
-	req.reply(out);
+		return;
+	session &s = req.sess();
+	filter::binding_ptr b = binding_of(*node);
+	if (!filtered(*node, *b, FUSEBPF_OP_STATFS)) {
+		fuse_statfs_out out;
+		return reply_result(req, do_statfs(s, *node, out), out);
+	}
+	auto ctx = make_ctx<fusebpf_statfs_ctx>(req);
+	filter::user_io io;
+	int err = run_filters(s, *node, *b, ctx, io,
+	                      [&](fusebpf_statfs_ctx &c) { return do_statfs(s, *node, c.out); });
+	reply_result(req, err, ctx.out);
 }
 
 } // namespace fusebpf::daemon

@@ -52,6 +52,13 @@
 // on the backing file directly, and 0 for an OFD lock held directly on the
 // backing file (the kernel reports no pid for OFD locks).
 //
+// Filters (node_filters.h, docs/filters.md §6): GETLK, SETLK and SETLKW
+// run through the filter engine when the binding of the open file's node
+// wants getlk / setlk (SETLKW shares setlk's context; meta.opcode tells
+// them apart), else they are the plain lock op, unchanged. A prefilter may
+// change the lock (in.lk, in.lk_flags, in.owner); in.fh stays the kernel's.
+// Locks on a virtual node's open file go to the user filter's handler.
+//
 // Limits: F_OFD_SETLKW does no deadlock detection, so two owners waiting on
 // each other block until a signal (FUSE_INTERRUPT) instead of getting
 // EDEADLK. A carrier holds the file open for writing, so exec of that file
@@ -62,6 +69,8 @@
 // when the waiter's request ends.
 #include "daemon/backing.h"
 #include "daemon/backing_ops.h"
+#include "daemon/node_filters.h"
+#include "daemon/op_args.h"
 #include "daemon/open_files.h"
 #include "daemon/ops.h"
 #include "daemon/session.h"
@@ -312,14 +321,10 @@ int flock_op(open_file &f, const fuse_file_lock &lk, bool wait, lock_waiter &wai
 	return -rc;
 }
 
-} // namespace
-
-int do_getlk(session &s, const fuse_lk_in &in, fuse_lk_out &out)
+// The lock ops on an open file the caller already looked up (in.fh is
+// ignored): do_getlk()/do_setlk() and the filtered path both end here.
+int getlk_on(session &s, open_file &f, const fuse_lk_in &in, fuse_lk_out &out)
 {
-	open_file_ptr fp = s.files().get(in.fh);
-	if (!fp)
-		return EBADF;
-	open_file &f = *fp;
 	if (in.lk_flags & FUSE_LK_FLOCK)
 		return EINVAL; // flock has no "test" operation
 	struct flock query;
@@ -339,12 +344,8 @@ int do_getlk(session &s, const fuse_lk_in &in, fuse_lk_out &out)
 	return 0;
 }
 
-int do_setlk(session &s, const fuse_lk_in &in, bool wait, lock_waiter &waiter)
+int setlk_on(session &s, open_file &f, const fuse_lk_in &in, bool wait, lock_waiter &waiter)
 {
-	open_file_ptr fp = s.files().get(in.fh);
-	if (!fp)
-		return EBADF;
-	open_file &f = *fp;
 	if (in.lk_flags & FUSE_LK_FLOCK)
 		return flock_op(f, in.lk, wait, waiter);
 	struct flock fl;
@@ -384,6 +385,20 @@ int do_setlk(session &s, const fuse_lk_in &in, bool wait, lock_waiter &waiter)
 	return -rc;
 }
 
+} // namespace
+
+int do_getlk(session &s, const fuse_lk_in &in, fuse_lk_out &out)
+{
+	open_file_ptr f = s.files().get(in.fh);
+	return f ? getlk_on(s, *f, in, out) : EBADF;
+}
+
+int do_setlk(session &s, const fuse_lk_in &in, bool wait, lock_waiter &waiter)
+{
+	open_file_ptr f = s.files().get(in.fh);
+	return f ? setlk_on(s, *f, in, wait, waiter) : EBADF;
+}
+
 namespace {
 
 // Waits through request::interruptible(), so a FUSE_INTERRUPT ends the wait.
@@ -399,26 +414,62 @@ private:
 	request &req_;
 };
 
-} // namespace
-
-static void setlk_common(request &req, bool wait)
+// The lock request's input and open file; false after replying.
+bool lock_args(request &req, const fuse_lk_in *&in, open_file_ptr &f)
 {
-	const auto *in = req.args().get<fuse_lk_in>();
+	in = fixed_arg<fuse_lk_in>(req);
 	if (!in)
-		return req.reply_err(EINVAL);
-	request_waiter waiter(req);
-	req.reply_err(do_setlk(req.sess(), *in, wait, waiter));
+		return false;
+	f = req.sess().files().get(in->fh);
+	if (!f)
+		req.reply_err(EBADF);
+	return f != nullptr;
 }
+
+void setlk_common(request &req, bool wait)
+{
+	const fuse_lk_in *in;
+	open_file_ptr f;
+	if (!lock_args(req, in, f))
+		return;
+	session &s = req.sess();
+	request_waiter waiter(req);
+	filter::binding_ptr b = binding_of(*f->node);
+	if (!filtered(*f->node, *b, FUSEBPF_OP_SETLK))
+		return req.reply_err(setlk_on(s, *f, *in, wait, waiter));
+	auto ctx = make_ctx<fusebpf_setlk_ctx>(req);
+	ctx.in = *in;
+	filter::user_io io;
+	req.reply_err(run_filters(s, *f->node, *b, ctx, io, [&](fusebpf_setlk_ctx &c) {
+		fuse_lk_in l = c.in;
+		l.fh = in->fh; // daemon-owned
+		return setlk_on(s, *f, l, wait, waiter);
+	}));
+}
+
+} // namespace
 
 void op_getlk(request &req)
 {
-	const auto *in = req.args().get<fuse_lk_in>();
-	if (!in)
-		return req.reply_err(EINVAL);
-	fuse_lk_out out = {};
-	if (int err = do_getlk(req.sess(), *in, out))
-		return req.reply_err(err);
-	req.reply(out);
+	const fuse_lk_in *in;
+	open_file_ptr f;
+	if (!lock_args(req, in, f))
+		return;
+	session &s = req.sess();
+	filter::binding_ptr b = binding_of(*f->node);
+	if (!filtered(*f->node, *b, FUSEBPF_OP_GETLK)) {
+		fuse_lk_out out = {};
+		return reply_result(req, getlk_on(s, *f, *in, out), out);
+	}
+	auto ctx = make_ctx<fusebpf_getlk_ctx>(req);
+	ctx.in = *in;
+	filter::user_io io;
+	int err = run_filters(s, *f->node, *b, ctx, io, [&](fusebpf_getlk_ctx &c) {
+		fuse_lk_in l = c.in;
+		l.fh = in->fh; // daemon-owned
+		return getlk_on(s, *f, l, c.out);
+	});
+	reply_result(req, err, ctx.out);
 }
 
 void op_setlk(request &req)

@@ -13,18 +13,34 @@
 // kernel already knows (+1 lookup). Attribute and xattr changes live in
 // ops_attr.cc / ops_xattr.cc; opening files in ops_file.cc.
 //
-// Shape (the filter layer of issue 4 calls the do_*() functions directly):
-// do_<op>(session, nodes, decoded wire input, names, wire output) returns 0
-// or a positive errno and never touches the request; op_<op>() decodes,
-// calls it and replies.
+// Shape: do_<op>(session, nodes, decoded wire input, names, wire output)
+// returns 0 or a positive errno and never touches the request; op_<op>()
+// decodes (op_args.h), then either calls it directly (the node's binding
+// does not filter the op: exactly the unfiltered code) or runs it through
+// the filter engine (node_filters.h, docs/filters.md §6): names come back
+// through name_of() (a prefilter may have rewritten them), nodeids a
+// prefilter put into `in` (link's oldnodeid, rename's newdir) are resolved
+// through the inode table (ESTALE if unknown), creates end in finish_entry().
+// Virtual nodes (a user filter's, no backing fd) never reach a do_<op>():
+// ops on them go to the user handler, and a link to one or a rename into one
+// from a backed directory fails with EXDEV, as across file systems.
+//
+// A rename keeps the daemon's picture of the tree: the moved node's
+// recorded (parent, name) follows it, and a moved directory's binding point
+// is re-parented, so its subtree inherits from its new parent (one fstatat
+// of the new name after every successful rename, filtered or not).
 //
 // Limits: mknod of device nodes needs CAP_MKNOD, which the caller_creds
 // scope keeps only for callers with fsuid 0, so a non-root caller gets EPERM
 // as natively. RENAME_WHITEOUT is handed to the backing fs unchanged (file
-// systems without whiteouts refuse it, with EINVAL).
+// systems without whiteouts refuse it, with EINVAL). A hard link keeps the
+// binding of the directory its inode was first looked up in.
 #include "daemon/backing.h"
 #include "daemon/backing_ops.h"
 #include "daemon/caller_creds.h"
+#include "daemon/ctx_path.h"
+#include "daemon/node_filters.h"
+#include "daemon/op_args.h"
 #include "daemon/ops.h"
 #include "daemon/session.h"
 
@@ -60,6 +76,41 @@ void caller_umask(const session &s, uint32_t umask, std::optional<umask_scope> &
 		um.emplace(static_cast<mode_t>(umask));
 }
 
+// A filtered create-like op (MKNOD, MKDIR, SYMLINK, LINK) on parent: the
+// engine around backing(ctx) (0 or an errno; on success ctx.out.entry holds
+// one lookup reference), then finish_entry() and the reply. `name` is the
+// kernel's name: the node is recorded under it even when a prefilter made
+// the backing entry another one, since the kernel caches it by that name.
+template <class Ctx, class Backing>
+void filtered_entry(request &req, inode &parent, const filter::binding &b, Ctx &ctx,
+                    std::string_view name, Backing &&backing)
+{
+	session &s = req.sess();
+	filter::user_io io;
+	uint64_t taken = 0; // the reference the backing op took
+	bool renamed = false;
+	int err = run_filters(s, parent, b, ctx, io, [&](Ctx &c) {
+		int e = backing(c, renamed);
+		taken = e ? 0 : c.out.entry.nodeid;
+		return e;
+	});
+	err = finish_entry(s, parent, name, err, taken, io, ctx.out.entry);
+	if (!err && renamed && taken)
+		if (inode_ptr node = s.inodes().get(ctx.out.entry.nodeid))
+			place_node(s, parent, *node, name);
+	reply_result(req, err, ctx.out.entry);
+}
+
+// The (possibly rewritten) name of a context; `renamed` tells whether it is
+// not the kernel's any more.
+int ctx_name(fusebpf_name &n, std::string_view kernel_name, std::string_view &out, bool &renamed)
+{
+	if (int e = filter::name_of(n, out))
+		return e;
+	renamed = out != kernel_name;
+	return 0;
+}
+
 } // namespace
 
 int do_mknod(session &s, inode &parent, const fuse_mknod_in &in, std::string_view name,
@@ -79,19 +130,27 @@ int do_mknod(session &s, inode &parent, const fuse_mknod_in &in, std::string_vie
 
 void op_mknod(request &req)
 {
-	const auto *in = req.args().get<fuse_mknod_in>();
-	if (!in)
-		return req.reply_err(EINVAL);
+	const auto *in = fixed_arg<fuse_mknod_in>(req);
 	std::string_view name;
-	if (int err = req.args().name(name))
-		return req.reply_err(err);
-	inode_ptr parent = req.node();
-	if (!parent)
-		return req.reply_err(ESTALE);
-	fuse_entry_out out;
-	if (int err = do_mknod(req.sess(), *parent, *in, name, out))
-		return req.reply_err(err);
-	req.reply(out);
+	inode_ptr parent;
+	if (!in || !name_arg(req, name) || !(parent = node_arg(req)))
+		return;
+	session &s = req.sess();
+	filter::binding_ptr b = binding_of(*parent);
+	if (!filtered(*parent, *b, FUSEBPF_OP_MKNOD)) {
+		fuse_entry_out out;
+		return reply_result(req, do_mknod(s, *parent, *in, name, out), out);
+	}
+	auto ctx = make_ctx<fusebpf_mknod_ctx>(req);
+	if (!set_name_arg(req, ctx.name, name))
+		return;
+	ctx.in = *in;
+	filtered_entry(req, *parent, *b, ctx, name, [&](fusebpf_mknod_ctx &c, bool &renamed) {
+		std::string_view n;
+		if (int e = ctx_name(c.name, name, n, renamed))
+			return e;
+		return do_mknod(s, *parent, c.in, n, c.out.entry);
+	});
 }
 
 int do_mkdir(session &s, inode &parent, const fuse_mkdir_in &in, std::string_view name,
@@ -109,19 +168,27 @@ int do_mkdir(session &s, inode &parent, const fuse_mkdir_in &in, std::string_vie
 
 void op_mkdir(request &req)
 {
-	const auto *in = req.args().get<fuse_mkdir_in>();
-	if (!in)
-		return req.reply_err(EINVAL);
+	const auto *in = fixed_arg<fuse_mkdir_in>(req);
 	std::string_view name;
-	if (int err = req.args().name(name))
-		return req.reply_err(err);
-	inode_ptr parent = req.node();
-	if (!parent)
-		return req.reply_err(ESTALE);
-	fuse_entry_out out;
-	if (int err = do_mkdir(req.sess(), *parent, *in, name, out))
-		return req.reply_err(err);
-	req.reply(out);
+	inode_ptr parent;
+	if (!in || !name_arg(req, name) || !(parent = node_arg(req)))
+		return;
+	session &s = req.sess();
+	filter::binding_ptr b = binding_of(*parent);
+	if (!filtered(*parent, *b, FUSEBPF_OP_MKDIR)) {
+		fuse_entry_out out;
+		return reply_result(req, do_mkdir(s, *parent, *in, name, out), out);
+	}
+	auto ctx = make_ctx<fusebpf_mkdir_ctx>(req);
+	if (!set_name_arg(req, ctx.name, name))
+		return;
+	ctx.in = *in;
+	filtered_entry(req, *parent, *b, ctx, name, [&](fusebpf_mkdir_ctx &c, bool &renamed) {
+		std::string_view n;
+		if (int e = ctx_name(c.name, name, n, renamed))
+			return e;
+		return do_mkdir(s, *parent, c.in, n, c.out.entry);
+	});
 }
 
 // target is stored verbatim: the daemon never resolves it (an absolute or
@@ -145,17 +212,32 @@ void op_symlink(request &req)
 {
 	// Wire order: the new entry's name, then the link target.
 	std::string_view name, target;
-	if (int err = req.args().name(name))
-		return req.reply_err(err);
+	if (!name_arg(req, name))
+		return;
 	if (!req.args().string(target))
 		return req.reply_err(EINVAL);
-	inode_ptr parent = req.node();
+	inode_ptr parent = node_arg(req);
 	if (!parent)
-		return req.reply_err(ESTALE);
-	fuse_entry_out out;
-	if (int err = do_symlink(req.sess(), *parent, name, target, out))
+		return;
+	session &s = req.sess();
+	filter::binding_ptr b = binding_of(*parent);
+	if (!filtered(*parent, *b, FUSEBPF_OP_SYMLINK)) {
+		fuse_entry_out out;
+		return reply_result(req, do_symlink(s, *parent, name, target, out), out);
+	}
+	auto ctx = make_ctx<fusebpf_symlink_ctx>(req);
+	if (!set_name_arg(req, ctx.name, name))
+		return;
+	if (int err = set_path(ctx.target, target))
 		return req.reply_err(err);
-	req.reply(out);
+	filtered_entry(req, *parent, *b, ctx, name, [&](fusebpf_symlink_ctx &c, bool &renamed) {
+		std::string_view n, t;
+		if (int e = ctx_name(c.name, name, n, renamed))
+			return e;
+		if (int e = path_of(c.target, t))
+			return e;
+		return do_symlink(s, *parent, n, t, c.out.entry);
+	});
 }
 
 // Hard link of the node itself (AT_EMPTY_PATH on its O_PATH fd, so no path
@@ -168,6 +250,8 @@ void op_symlink(request &req)
 int do_link(session &s, const inode_ptr &target, inode &newparent, std::string_view newname,
             fuse_entry_out &out)
 {
+	if (target->is_virtual())
+		return EXDEV; // no backing inode to link (see the header comment)
 	std::string n = zstr(newname);
 	if (linkat(target->fd.get(), "", newparent.fd.get(), n.c_str(), AT_EMPTY_PATH) < 0) {
 		if (errno != ENOENT)
@@ -182,20 +266,34 @@ int do_link(session &s, const inode_ptr &target, inode &newparent, std::string_v
 
 void op_link(request &req)
 {
-	const auto *in = req.args().get<fuse_link_in>();
-	if (!in)
-		return req.reply_err(EINVAL);
+	const auto *in = fixed_arg<fuse_link_in>(req);
 	std::string_view name;
-	if (int err = req.args().name(name))
-		return req.reply_err(err);
+	if (!in || !name_arg(req, name))
+		return;
+	session &s = req.sess();
 	inode_ptr newparent = req.node();
-	inode_ptr target = req.sess().inodes().get(in->oldnodeid);
+	inode_ptr target = s.inodes().get(in->oldnodeid);
 	if (!newparent || !target)
 		return req.reply_err(ESTALE);
-	fuse_entry_out out;
-	if (int err = do_link(req.sess(), target, *newparent, name, out))
-		return req.reply_err(err);
-	req.reply(out);
+	filter::binding_ptr b = binding_of(*newparent);
+	if (!filtered(*newparent, *b, FUSEBPF_OP_LINK)) {
+		fuse_entry_out out;
+		return reply_result(req, do_link(s, target, *newparent, name, out), out);
+	}
+	auto ctx = make_ctx<fusebpf_link_ctx>(req);
+	if (!set_name_arg(req, ctx.name, name))
+		return;
+	ctx.in = *in;
+	filtered_entry(req, *newparent, *b, ctx, name, [&](fusebpf_link_ctx &c, bool &renamed) {
+		std::string_view n;
+		if (int e = ctx_name(c.name, name, n, renamed))
+			return e;
+		inode_ptr t =
+		    c.in.oldnodeid == in->oldnodeid ? target : s.inodes().get(c.in.oldnodeid);
+		if (!t)
+			return ESTALE;
+		return do_link(s, t, *newparent, n, c.out.entry);
+	});
 }
 
 // The node stays in the table while the kernel holds lookup references (an
@@ -208,15 +306,34 @@ int do_unlink(session &, inode &parent, std::string_view name)
 	return 0;
 }
 
-void op_unlink(request &req)
+// UNLINK and RMDIR: a name in parent, no outputs. Ctx is the op's context
+// (its op number says which table slots run).
+template <class Ctx>
+void remove_entry(request &req, int (*remove)(session &, inode &, std::string_view))
 {
 	std::string_view name;
-	if (int err = req.args().name(name))
-		return req.reply_err(err);
-	inode_ptr parent = req.node();
-	if (!parent)
-		return req.reply_err(ESTALE);
-	req.reply_err(do_unlink(req.sess(), *parent, name));
+	inode_ptr parent;
+	if (!name_arg(req, name) || !(parent = node_arg(req)))
+		return;
+	session &s = req.sess();
+	filter::binding_ptr b = binding_of(*parent);
+	if (!filtered(*parent, *b, filter::op_of<Ctx>))
+		return req.reply_err(remove(s, *parent, name));
+	auto ctx = make_ctx<Ctx>(req);
+	if (!set_name_arg(req, ctx.name, name))
+		return;
+	filter::user_io io;
+	req.reply_err(run_filters(s, *parent, *b, ctx, io, [&](Ctx &c) {
+		std::string_view n;
+		if (int e = filter::name_of(c.name, n))
+			return e;
+		return remove(s, *parent, n);
+	}));
+}
+
+void op_unlink(request &req)
+{
+	remove_entry<fusebpf_unlink_ctx>(req, do_unlink);
 }
 
 int do_rmdir(session &, inode &parent, std::string_view name)
@@ -229,13 +346,7 @@ int do_rmdir(session &, inode &parent, std::string_view name)
 
 void op_rmdir(request &req)
 {
-	std::string_view name;
-	if (int err = req.args().name(name))
-		return req.reply_err(err);
-	inode_ptr parent = req.node();
-	if (!parent)
-		return req.reply_err(ESTALE);
-	req.reply_err(do_rmdir(req.sess(), *parent, name));
+	remove_entry<fusebpf_rmdir_ctx>(req, do_rmdir);
 }
 
 // flags: 0, RENAME_NOREPLACE, RENAME_EXCHANGE or RENAME_WHITEOUT, passed to
@@ -251,35 +362,103 @@ int do_rename(session &, inode &olddir, std::string_view oldname, inode &newdir,
 	return 0;
 }
 
+namespace {
+
+// The node now at dir/name, after a rename moved it there: its recorded
+// (parent, name) follows it, and a directory's own binding point gets dir's
+// point as its parent. A node the kernel does not hold is placed at its
+// next lookup; one that raced away is left alone.
+void moved_to(session &s, const inode &dir, std::string_view name)
+{
+	std::string n(name);
+	struct stat st;
+	if (fstatat(dir.fd.get(), n.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return;
+	inode_ptr node = s.inodes().find(st.st_dev, st.st_ino);
+	if (!node)
+		return;
+	{
+		std::lock_guard lock(node->name_mutex);
+		node->parent_nodeid = dir.nodeid;
+		node->name = std::move(n);
+	}
+	if (!node->is_dir())
+		return;
+	std::shared_ptr<filter::binding_point> own = node->point.load();
+	std::shared_ptr<filter::binding_point> parent = dir.point.load();
+	if (own && parent && own != parent && own->parent() != parent)
+		own->reparent(parent);
+}
+
+// After a successful rename (see the header comment).
+void follow_rename(session &s, const inode &olddir, std::string_view oldname, const inode &newdir,
+                   std::string_view newname, uint32_t flags)
+{
+	moved_to(s, newdir, newname);
+	if (flags & RENAME_EXCHANGE) // the other entry moved the other way
+		moved_to(s, olddir, oldname);
+}
+
+// A rename on backed directories (the filtered path checks the newdir a
+// prefilter chose), then the bookkeeping.
+int rename_backed(session &s, inode &olddir, std::string_view oldname, inode &newdir,
+                  std::string_view newname, uint32_t flags)
+{
+	if (newdir.is_virtual())
+		return EXDEV; // olddir is backed here: across "file systems"
+	if (int err = do_rename(s, olddir, oldname, newdir, newname, flags))
+		return err;
+	follow_rename(s, olddir, oldname, newdir, newname, flags);
+	return 0;
+}
+
 // RENAME and RENAME2 differ only in the input struct; both end here.
-static void rename_common(request &req, uint64_t newdir_id, uint32_t flags)
+void rename_common(request &req, const fuse_rename2_in &in)
 {
 	std::string_view oldname, newname;
-	if (int err = req.args().name(oldname))
-		return req.reply_err(err);
-	if (int err = req.args().name(newname))
-		return req.reply_err(err);
+	if (!name_arg(req, oldname) || !name_arg(req, newname))
+		return;
+	session &s = req.sess();
 	inode_ptr olddir = req.node();
-	inode_ptr newdir = req.sess().inodes().get(newdir_id);
+	inode_ptr newdir = s.inodes().get(in.newdir);
 	if (!olddir || !newdir)
 		return req.reply_err(ESTALE);
-	req.reply_err(do_rename(req.sess(), *olddir, oldname, *newdir, newname, flags));
+	filter::binding_ptr b = binding_of(*olddir);
+	if (!filtered(*olddir, *b, FUSEBPF_OP_RENAME))
+		return req.reply_err(
+		    rename_backed(s, *olddir, oldname, *newdir, newname, in.flags));
+	auto ctx = make_ctx<fusebpf_rename_ctx>(req);
+	ctx.in = in;
+	if (!set_name_arg(req, ctx.old_name, oldname) || !set_name_arg(req, ctx.new_name, newname))
+		return;
+	filter::user_io io;
+	req.reply_err(run_filters(s, *olddir, *b, ctx, io, [&](fusebpf_rename_ctx &c) {
+		std::string_view o, n;
+		if (int e = filter::name_of(c.old_name, o))
+			return e;
+		if (int e = filter::name_of(c.new_name, n))
+			return e;
+		inode_ptr nd = c.in.newdir == in.newdir ? newdir : s.inodes().get(c.in.newdir);
+		if (!nd)
+			return ESTALE;
+		return rename_backed(s, *olddir, o, *nd, n, c.in.flags);
+	}));
 }
+
+} // namespace
 
 void op_rename(request &req)
 {
-	const auto *in = req.args().get<fuse_rename_in>();
-	if (!in)
-		return req.reply_err(EINVAL);
-	rename_common(req, in->newdir, 0);
+	const auto *in = fixed_arg<fuse_rename_in>(req);
+	if (in)
+		rename_common(req, fuse_rename2_in{in->newdir, 0, 0});
 }
 
 void op_rename2(request &req)
 {
-	const auto *in = req.args().get<fuse_rename2_in>();
-	if (!in)
-		return req.reply_err(EINVAL);
-	rename_common(req, in->newdir, in->flags);
+	const auto *in = fixed_arg<fuse_rename2_in>(req);
+	if (in)
+		rename_common(req, *in);
 }
 
 // target: the link's bytes, without a NUL (as the READLINK reply wants).
@@ -299,13 +478,30 @@ int do_readlink(session &, inode &node, std::string &target)
 
 void op_readlink(request &req)
 {
-	inode_ptr node = req.node();
+	inode_ptr node = node_arg(req);
 	if (!node)
-		return req.reply_err(ESTALE);
+		return;
+	session &s = req.sess();
+	filter::binding_ptr b = binding_of(*node);
 	std::string target;
-	if (int err = do_readlink(req.sess(), *node, target))
+	if (!filtered(*node, *b, FUSEBPF_OP_READLINK)) {
+		if (int err = do_readlink(s, *node, target))
+			return req.reply_err(err);
+		return req.reply_bytes(target.data(), target.size());
+	}
+	auto ctx = make_ctx<fusebpf_readlink_ctx>(req);
+	filter::user_io io;
+	int err = run_filters(s, *node, *b, ctx, io, [&](fusebpf_readlink_ctx &c) {
+		if (int e = do_readlink(s, *node, target))
+			return e;
+		return set_path(c.out.target, target);
+	});
+	std::string_view t;
+	if (!err && path_of(ctx.out.target, t))
+		err = -EIO; // a filter left no usable target
+	if (err)
 		return req.reply_err(err);
-	req.reply_bytes(target.data(), target.size());
+	req.reply_bytes(t.data(), t.size());
 }
 
 } // namespace fusebpf::daemon

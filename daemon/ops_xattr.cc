@@ -21,11 +21,27 @@
 // is hidden from the list; security.* cannot be written or removed (EPERM).
 // Limit: "privileged" means fsuid 0, as elsewhere in the daemon.
 //
+// Filters (node_filters.h, docs/filters.md §6): each op runs through the
+// filter engine when the node's binding wants it, else it is the plain
+// backing op, unchanged. A filtered GETXATTR/LISTXATTR reads the whole value
+// (list) from the backing fs whatever size the kernel asked for, so filters
+// see it even for a size probe; the kernel's size applies to the final
+// answer (ERANGE, or the probe's size, computed from what the filters left).
+// The answer is out.value (out.list): its size and bytes; out.xattr.size is
+// the backing size, for the filters' information. Values longer than the
+// context's buffer (FUSEBPF_XATTR_VALUE_MAX, FUSEBPF_XATTR_LIST_MAX) reach
+// filters truncated (FUSEBPF_DATA_TRUNCATED): the original bytes are used
+// unless a filter shrank the size into the buffer. A prefilter may rewrite
+// the name (any xattr name: 1..255 bytes, no NUL; '/' is allowed) and
+// setxattr's value and flags.
+//
 // Neighbours: ops_attr.cc (mode, owner, size, times). POSIX ACLs reach this
 // file only if the kernel passes system.posix_acl_* through as xattrs
 // (without FUSE_POSIX_ACL it answers them itself).
 #include "daemon/backing.h"
 #include "daemon/backing_ops.h"
+#include "daemon/node_filters.h"
+#include "daemon/op_args.h"
 #include "daemon/ops.h"
 #include "daemon/session.h"
 
@@ -73,6 +89,56 @@ int check_namespace(std::string_view name, bool write)
 // accepts (a bigger request is the kernel's bug or a filter's mistake).
 constexpr size_t xattr_max = 65536;
 
+// The xattr name a filter context holds now. Unlike filter::name_of() (a
+// path component) an xattr name may hold '/' or be "."; it must be 1..255
+// bytes without a NUL. Returns 0 or a positive errno.
+int xattr_name_of(fusebpf_name &n, std::string_view &out)
+{
+	if (n.len == 0 || n.len > FUSEBPF_NAME_MAX)
+		return n.len == 0 ? EINVAL : ERANGE; // ERANGE: the kernel's "name too long"
+	n.name[n.len] = '\0';
+	std::string_view v(n.name, n.len);
+	if (v.find('\0') != std::string_view::npos)
+		return EINVAL;
+	out = v;
+	return 0;
+}
+
+std::span<const std::byte> bytes_of(const std::vector<char> &v)
+{
+	return std::as_bytes(std::span<const char>(v));
+}
+
+// The bytes a filter left in buf, or `original` when it could not rewrite
+// them (a truncated buffer it did not shrink: context.h xattr_bytes_of()).
+template <class Buf>
+std::span<const std::byte> filtered_bytes(const Buf &buf, std::span<const std::byte> original)
+{
+	std::span<const std::byte> out;
+	return filter::xattr_bytes_of(buf, out) ? out : original;
+}
+
+// GETXATTR and LISTXATTR answer the same way: for a probe (asked 0) the
+// size, else the bytes (ERANGE if they do not fit in what was asked).
+void reply_xattr(request &req, uint32_t asked, std::span<const std::byte> bytes)
+{
+	if (asked == 0) {
+		fuse_getxattr_out out = {};
+		out.size = static_cast<uint32_t>(bytes.size());
+		return req.reply(out);
+	}
+	if (bytes.size() > asked)
+		return req.reply_err(ERANGE);
+	req.reply_bytes(bytes.data(), bytes.size());
+}
+
+// A context for an xattr op on node with name set; false after replying.
+template <class Ctx> bool xattr_ctx(request &req, std::string_view name, Ctx &ctx)
+{
+	ctx = make_ctx<Ctx>(req);
+	return set_name_arg(req, ctx.name, name);
+}
+
 } // namespace
 
 int do_setxattr(session &, inode &node, const fuse_setxattr_in &in, std::string_view name,
@@ -100,15 +166,30 @@ void op_setxattr(request &req)
 	if (!req.args().get_compat(in, ext ? sizeof(in) : FUSE_COMPAT_SETXATTR_IN_SIZE))
 		return req.reply_err(EINVAL);
 	std::string_view name;
-	if (!req.args().string(name) || name.empty())
-		return req.reply_err(EINVAL);
+	if (!string_arg(req, name))
+		return;
 	std::span<const std::byte> value;
 	if (!req.args().bytes(in.size, value))
 		return req.reply_err(EINVAL);
-	inode_ptr node = req.node();
+	inode_ptr node = node_arg(req);
 	if (!node)
-		return req.reply_err(ESTALE);
-	req.reply_err(do_setxattr(req.sess(), *node, in, name, value));
+		return;
+	session &s = req.sess();
+	filter::binding_ptr b = binding_of(*node);
+	if (!filtered(*node, *b, FUSEBPF_OP_SETXATTR))
+		return req.reply_err(do_setxattr(s, *node, in, name, value));
+	fusebpf_setxattr_ctx ctx;
+	if (!xattr_ctx(req, name, ctx))
+		return;
+	ctx.in = in;
+	filter::set_xattr_bytes(ctx.value, value);
+	filter::user_io io;
+	req.reply_err(run_filters(s, *node, *b, ctx, io, [&](fusebpf_setxattr_ctx &c) {
+		std::string_view n;
+		if (int e = xattr_name_of(c.name, n))
+			return e;
+		return do_setxattr(s, *node, c.in, n, filtered_bytes(c.value, value));
+	}));
 }
 
 // in.size 0: only the size is wanted (value stays empty, size is set).
@@ -130,9 +211,10 @@ int do_getxattr(session &, inode &node, const fuse_getxattr_in &in, std::string_
 	return 0;
 }
 
-// GETXATTR and LISTXATTR answer the same way: the size for a probe, else
-// the bytes.
-static void reply_xattr(request &req, uint32_t asked, const std::vector<char> &value, uint32_t size)
+// The size answer of an unfiltered probe, else the bytes (which the
+// do_<op>() already checked against the asked size).
+static void reply_backing_xattr(request &req, uint32_t asked, const std::vector<char> &value,
+                                uint32_t size)
 {
 	if (asked == 0) {
 		fuse_getxattr_out out = {};
@@ -144,20 +226,40 @@ static void reply_xattr(request &req, uint32_t asked, const std::vector<char> &v
 
 void op_getxattr(request &req)
 {
-	const auto *in = req.args().get<fuse_getxattr_in>();
-	if (!in)
-		return req.reply_err(EINVAL);
+	const auto *in = fixed_arg<fuse_getxattr_in>(req);
 	std::string_view name;
-	if (!req.args().string(name) || name.empty())
-		return req.reply_err(EINVAL);
-	inode_ptr node = req.node();
-	if (!node)
-		return req.reply_err(ESTALE);
+	inode_ptr node;
+	if (!in || !string_arg(req, name) || !(node = node_arg(req)))
+		return;
+	session &s = req.sess();
+	filter::binding_ptr b = binding_of(*node);
 	std::vector<char> value;
 	uint32_t size = 0;
-	if (int err = do_getxattr(req.sess(), *node, *in, name, value, size))
+	if (!filtered(*node, *b, FUSEBPF_OP_GETXATTR)) {
+		if (int err = do_getxattr(s, *node, *in, name, value, size))
+			return req.reply_err(err);
+		return reply_backing_xattr(req, in->size, value, size);
+	}
+	fusebpf_getxattr_ctx ctx;
+	if (!xattr_ctx(req, name, ctx))
+		return;
+	ctx.in = *in;
+	filter::user_io io;
+	int err = run_filters(s, *node, *b, ctx, io, [&](fusebpf_getxattr_ctx &c) {
+		std::string_view n;
+		if (int e = xattr_name_of(c.name, n))
+			return e;
+		fuse_getxattr_in whole = c.in;
+		whole.size = xattr_max; // see the header comment
+		if (int e = do_getxattr(s, *node, whole, n, value, size))
+			return e;
+		c.out.xattr.size = size;
+		filter::set_xattr_bytes(c.out.value, bytes_of(value));
+		return 0;
+	});
+	if (err)
 		return req.reply_err(err);
-	reply_xattr(req, in->size, value, size);
+	reply_xattr(req, in->size, filtered_bytes(ctx.out.value, bytes_of(value)));
 }
 
 // Removes trusted.* names from a NUL-separated list (a non-root caller must
@@ -220,17 +322,34 @@ int do_listxattr(session &, inode &node, const fuse_getxattr_in &in, std::vector
 
 void op_listxattr(request &req)
 {
-	const auto *in = req.args().get<fuse_getxattr_in>();
-	if (!in)
-		return req.reply_err(EINVAL);
-	inode_ptr node = req.node();
-	if (!node)
-		return req.reply_err(ESTALE);
+	const auto *in = fixed_arg<fuse_getxattr_in>(req);
+	inode_ptr node;
+	if (!in || !(node = node_arg(req)))
+		return;
+	session &s = req.sess();
+	filter::binding_ptr b = binding_of(*node);
 	std::vector<char> list;
 	uint32_t size = 0;
-	if (int err = do_listxattr(req.sess(), *node, *in, list, size))
+	if (!filtered(*node, *b, FUSEBPF_OP_LISTXATTR)) {
+		if (int err = do_listxattr(s, *node, *in, list, size))
+			return req.reply_err(err);
+		return reply_backing_xattr(req, in->size, list, size);
+	}
+	auto ctx = make_ctx<fusebpf_listxattr_ctx>(req);
+	ctx.in = *in;
+	filter::user_io io;
+	int err = run_filters(s, *node, *b, ctx, io, [&](fusebpf_listxattr_ctx &c) {
+		fuse_getxattr_in whole = c.in;
+		whole.size = xattr_max; // see the header comment
+		if (int e = do_listxattr(s, *node, whole, list, size))
+			return e;
+		c.out.xattr.size = size;
+		filter::set_xattr_bytes(c.out.list, bytes_of(list));
+		return 0;
+	});
+	if (err)
 		return req.reply_err(err);
-	reply_xattr(req, in->size, list, size);
+	reply_xattr(req, in->size, filtered_bytes(ctx.out.list, bytes_of(list)));
 }
 
 int do_removexattr(session &, inode &node, std::string_view name)
@@ -247,12 +366,23 @@ int do_removexattr(session &, inode &node, std::string_view name)
 void op_removexattr(request &req)
 {
 	std::string_view name;
-	if (!req.args().string(name) || name.empty())
-		return req.reply_err(EINVAL);
-	inode_ptr node = req.node();
-	if (!node)
-		return req.reply_err(ESTALE);
-	req.reply_err(do_removexattr(req.sess(), *node, name));
+	inode_ptr node;
+	if (!string_arg(req, name) || !(node = node_arg(req)))
+		return;
+	session &s = req.sess();
+	filter::binding_ptr b = binding_of(*node);
+	if (!filtered(*node, *b, FUSEBPF_OP_REMOVEXATTR))
+		return req.reply_err(do_removexattr(s, *node, name));
+	fusebpf_removexattr_ctx ctx;
+	if (!xattr_ctx(req, name, ctx))
+		return;
+	filter::user_io io;
+	req.reply_err(run_filters(s, *node, *b, ctx, io, [&](fusebpf_removexattr_ctx &c) {
+		std::string_view n;
+		if (int e = xattr_name_of(c.name, n))
+			return e;
+		return do_removexattr(s, *node, n);
+	}));
 }
 
 } // namespace fusebpf::daemon
