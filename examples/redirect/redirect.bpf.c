@@ -19,7 +19,8 @@
  * is missing": BPF cannot look at the backing directory, and a postfilter
  * cannot retry the lookup.  The kernel caches entries (entry_timeout, 1 s by
  * default): after changing `aliases`, a name already looked up keeps its old
- * answer until then, or until `fusebpf invalidate MOUNTPOINT`.
+ * answer until then; mount with -o entry_timeout=0 for changes to show at
+ * once (aliases are not backing names, so no invalidation knows them).
  */
 #include "fusebpf.bpf.h"
 
