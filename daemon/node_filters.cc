@@ -141,11 +141,16 @@ int finish_entry(session &s, const inode &parent, std::string_view name, int err
 		node = s.inodes().get(taken);
 		if (!node) // forgotten already: cannot happen while we hold the reference
 			return -ESTALE;
+	} else if (entry.nodeid == 0) {
+		// A handler answered 0 without a node: a negative entry, replied
+		// as is (user_filter.h, docs/filters.md §3); the kernel caches it
+		// for the handler's entry_valid.
+		return 0;
 	} else {
-		// A handler answered without a node: there is nothing to hand out.
-		spdlog::warn("a lookup handler answered '{}' with neither a backing entry nor a "
-		             "virtual key",
-		             name);
+		// A handler wrote a nodeid of its own: it cannot hand those out.
+		spdlog::warn("a lookup handler answered '{}' with nodeid {} but neither a backing "
+		             "entry nor a virtual key",
+		             name, entry.nodeid);
 		return -EIO;
 	}
 	// Daemon-owned: the kernel gets the node's ids, whatever a filter wrote.
