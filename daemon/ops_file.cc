@@ -9,6 +9,17 @@
 // kernel refuses) READ/WRITE are served with pread/pwrite. Buffers are
 // page-aligned, so backing files opened O_DIRECT work on that path too.
 //
+// Filters (docs/filters.md §6): each op goes through the filter engine when
+// its node's binding wants it or the node is virtual (node_filters.h
+// filtered()); otherwise it is the plain backing op below, unchanged. The
+// daemon owns fh and backing_id (from the request / its own open), never a
+// filter. Files whose binding filters_data() are opened on the classic data
+// path (passthrough.h), so their READ/WRITE reach the filters. Handles with
+// no backing fd (virtual nodes, opens a user handler answered: open_files.h)
+// always go through the engine, never a do_<op>() fast path. RELEASE and
+// FLUSH of a virtual node succeed when the handler declines them; a release
+// always happens, whatever a filter says (the kernel ignores its error).
+//
 // Set-user-ID bits: INIT agrees FUSE_HANDLE_KILLPRIV_V2 (so the kernel need
 // not ask for security.capability before every write). The backing write
 // runs as the caller, and the backing fs clears S_ISUID/S_ISGID itself
@@ -18,12 +29,15 @@
 #include "daemon/backing_ops.h"
 #include "daemon/caller_creds.h"
 #include "daemon/daemon_limits.h"
+#include "daemon/handle_filters.h"
 #include "daemon/node_filters.h"
 #include "daemon/ops.h"
 #include "daemon/passthrough.h"
 #include "daemon/session.h"
 
 #include <fcntl.h>
+#include <spdlog/spdlog.h>
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -58,13 +72,52 @@ std::span<std::byte> thread_buffer(size_t size, int which)
 	return {bufs[which].get(), size};
 }
 
-// Registers an open backing fd: fh, passthrough setup, open reply flags.
+// Registers an open backing fd: fh, data path (passthrough unless the
+// node's binding filters data), open reply flags.
 void finish_open(session &s, inode_ptr node, unique_fd fd, int flags, fuse_open_out &out)
 {
+	bool filtered = binding_of(*node)->filters_data();
 	auto f = std::make_shared<open_file>(std::move(node), std::move(fd), flags);
 	out = {};
-	passthrough_open(s, *f, out);
+	passthrough_open(s, *f, out, filtered);
 	out.fh = s.files().insert(std::move(f));
+}
+
+// Registers an open a user filter answered (a virtual node, or a handler's
+// handle_open()/handle_create() on a backed node): no backing fd, classic
+// path, the handler's open_flags except FOPEN_PASSTHROUGH.
+void finish_handler_open(session &s, inode_ptr node, int flags, fuse_open_out &out)
+{
+	uint32_t open_flags = out.open_flags & ~uint32_t{FOPEN_PASSTHROUGH};
+	out = {};
+	out.open_flags = open_flags;
+	out.fh = s.files().insert(std::make_shared<open_file>(std::move(node), unique_fd(), flags));
+}
+
+// The reply of a filtered OPEN/CREATE: the filters' open_flags with the
+// daemon's fh, backing_id and passthrough bit (`real`: what the daemon's
+// own open replied).
+void restore_open_ids(fuse_open_out &out, const fuse_open_out &real)
+{
+	out.fh = real.fh;
+	out.backing_id = real.backing_id;
+	out.open_flags =
+	    (out.open_flags & ~uint32_t{FOPEN_PASSTHROUGH}) | (real.open_flags & FOPEN_PASSTHROUGH);
+}
+
+// Gives back an fh the daemon opened for an op whose final result is an
+// error (a postfilter failed the open or create).
+void drop_open(session &s, uint64_t fh)
+{
+	fuse_release_in r{};
+	r.fh = fh;
+	(void)do_release(s, r);
+}
+
+ssize_t read_backing(const open_file &f, std::span<std::byte> buf, size_t size, uint64_t offset)
+{
+	return pread(f.fd.get(), buf.data(), std::min(size, buf.size()),
+	             static_cast<off_t>(offset));
 }
 
 } // namespace
@@ -93,9 +146,34 @@ void op_open(request &req)
 	inode_ptr node = req.node();
 	if (!node)
 		return req.reply_err(ESTALE);
+	session &s = req.sess();
+	filter::binding_ptr b = binding_of(*node);
 	fuse_open_out out;
-	if (int err = do_open(req.sess(), node, *in, out))
+	if (!filtered(*node, *b, FUSEBPF_OP_OPEN)) {
+		if (int err = do_open(s, node, *in, out))
+			return req.reply_err(err);
+		return req.reply(out);
+	}
+	auto ctx = make_ctx<fusebpf_open_ctx>(req);
+	ctx.in = *in;
+	filter::user_io io;
+	fuse_open_out real{}; // the daemon's own open, if the backing op ran
+	int err = run_filters(s, *node, *b, ctx, io, [&](fusebpf_open_ctx &c) {
+		int e = do_open(s, node, c.in, c.out);
+		if (!e)
+			real = c.out;
+		return e;
+	});
+	if (err) {
+		if (real.fh)
+			drop_open(s, real.fh);
 		return req.reply_err(err);
+	}
+	out = ctx.out;
+	if (real.fh)
+		restore_open_ids(out, real);
+	else // the user filter answered: a handle without backing fd
+		finish_handler_open(s, node, static_cast<int>(ctx.in.flags), out);
 	req.reply(out);
 }
 
@@ -148,11 +226,65 @@ void op_create(request &req)
 	inode_ptr parent = req.node();
 	if (!parent)
 		return req.reply_err(ESTALE);
-	fuse_entry_out entry;
-	fuse_open_out open_out;
-	if (int err = do_create(req.sess(), *parent, *in, name, entry, open_out))
+	session &s = req.sess();
+	filter::binding_ptr b = binding_of(*parent);
+	if (!filtered(*parent, *b, FUSEBPF_OP_CREATE)) {
+		fuse_entry_out entry;
+		fuse_open_out open_out;
+		if (int err = do_create(s, *parent, *in, name, entry, open_out))
+			return req.reply_err(err);
+		struct iovec iov[2] = {{&entry, sizeof(entry)}, {&open_out, sizeof(open_out)}};
+		return req.reply_iov(iov);
+	}
+	auto ctx = make_ctx<fusebpf_create_ctx>(req);
+	ctx.in = *in;
+	if (int err = filter::set_name(ctx.name, name))
 		return req.reply_err(err);
-	struct iovec iov[2] = {{&entry, sizeof(entry)}, {&open_out, sizeof(open_out)}};
+	filter::user_io io;
+	uint64_t taken = 0;   // the lookup reference the backing create took
+	fuse_open_out real{}; // and its open
+	int err = run_filters(s, *parent, *b, ctx, io, [&](fusebpf_create_ctx &c) {
+		std::string_view n; // a prefilter may have renamed the new file
+		if (int e = filter::name_of(c.name, n))
+			return e;
+		int e = do_create(s, *parent, c.in, n, c.out.entry, c.out.open);
+		if (!e) {
+			taken = c.out.entry.nodeid;
+			real = c.out.open;
+		}
+		return e;
+	});
+	if (!err && !io.child.backing_path.empty()) {
+		// The fh would be another inode's than the entry's.
+		spdlog::warn("a create handler set backing path '{}' for '{}': refused",
+		             io.child.backing_path, name);
+		err = -EIO;
+	}
+	err = finish_entry(s, *parent, name, err, taken, io, ctx.out.entry);
+	if (err) {
+		if (real.fh)
+			drop_open(s, real.fh);
+		return req.reply_err(err);
+	}
+	inode_ptr node = s.inodes().get(ctx.out.entry.nodeid);
+	if (!node) { // cannot happen: the reply's reference keeps it
+		s.inodes().forget(ctx.out.entry.nodeid, 1);
+		if (real.fh)
+			drop_open(s, real.fh);
+		return req.reply_err(ESTALE);
+	}
+	fuse_open_out open_out = ctx.out.open;
+	if (real.fh && taken == node->nodeid) {
+		restore_open_ids(open_out, real);
+		place_node(s, *parent, *node, name); // the kernel's name, not a rewritten one
+	} else {
+		// A handler answered (a virtual node): its handle has no backing fd.
+		if (real.fh)
+			drop_open(s, real.fh);
+		finish_handler_open(s, node, static_cast<int>(ctx.in.flags), open_out);
+	}
+	struct iovec iov[2] = {{&ctx.out.entry, sizeof(ctx.out.entry)},
+	                       {&open_out, sizeof(open_out)}};
 	req.reply_iov(iov);
 }
 
@@ -161,8 +293,7 @@ int do_read(session &s, const fuse_read_in &in, std::span<std::byte> buf, size_t
 	open_file_ptr f = s.files().get(in.fh);
 	if (!f)
 		return EBADF;
-	size_t size = std::min<size_t>(in.size, buf.size());
-	ssize_t got = pread(f->fd.get(), buf.data(), size, static_cast<off_t>(in.offset));
+	ssize_t got = read_backing(*f, buf, in.size, in.offset);
 	if (got < 0)
 		return errno;
 	n = static_cast<size_t>(got);
@@ -174,13 +305,46 @@ void op_read(request &req)
 	const auto *in = req.args().get<fuse_read_in>();
 	if (!in)
 		return req.reply_err(EINVAL);
-	std::span<std::byte> buf = read_buffer(std::min<size_t>(in->size, max_write));
+	session &s = req.sess();
+	open_file_ptr f = s.files().get(in->fh);
+	if (!f)
+		return req.reply_err(EBADF);
+	size_t want = std::min<size_t>(in->size, max_write);
+	std::span<std::byte> buf = read_buffer(want);
 	if (buf.empty())
 		return req.reply_err(ENOMEM);
-	size_t n = 0;
-	if (int err = do_read(req.sess(), *in, buf, n))
+	filter::binding_ptr b = binding_of(*f->node);
+	if (!filtered_handle(*f, *b, FUSEBPF_OP_READ)) {
+		ssize_t got = read_backing(*f, buf, in->size, in->offset);
+		if (got < 0)
+			return req.reply_err(errno);
+		return req.reply_bytes(buf.data(), static_cast<size_t>(got));
+	}
+	auto ctx = make_ctx<fusebpf_read_ctx>(req);
+	ctx.in = *in;
+	filter::user_io io;
+	io.data_out = buf.first(want);
+	// Bytes of buf that hold this op's data, so that no filter's out.size
+	// can send an earlier read's bytes: what the backing read filled or,
+	// when a user filter may write the buffer, all of it, zeroed first.
+	size_t filled = 0;
+	if (b->user()) {
+		std::memset(buf.data(), 0, want);
+		filled = want;
+	}
+	int err = run_filters(s, *f->node, *b, ctx, io, [&](fusebpf_read_ctx &c) {
+		// fh is daemon-owned; a prefilter may move the offset or shrink
+		// the size (never past the kernel's buffer).
+		ssize_t got = read_backing(*f, buf.first(want), c.in.size, c.in.offset);
+		if (got < 0)
+			return errno;
+		c.out.size = static_cast<uint32_t>(got);
+		filled = std::max(filled, static_cast<size_t>(got));
+		return 0;
+	});
+	if (err)
 		return req.reply_err(err);
-	req.reply_bytes(buf.data(), n);
+	req.reply_bytes(buf.data(), std::min<size_t>(ctx.out.size, filled));
 }
 
 int do_write(session &s, const fuse_write_in &in, std::span<const std::byte> data,
@@ -214,10 +378,31 @@ void op_write(request &req)
 	std::span<const std::byte> data;
 	if (!req.args().bytes(in->size, data))
 		return req.reply_err(EINVAL);
+	session &s = req.sess();
+	open_file_ptr f = s.files().get(in->fh);
+	if (!f)
+		return req.reply_err(EBADF);
+	filter::binding_ptr b = binding_of(*f->node);
 	fuse_write_out out;
-	if (int err = do_write(req.sess(), *in, data, out))
+	if (!filtered_handle(*f, *b, FUSEBPF_OP_WRITE)) {
+		if (int err = do_write(s, *in, data, out))
+			return req.reply_err(err);
+		return req.reply(out);
+	}
+	auto ctx = make_ctx<fusebpf_write_ctx>(req);
+	ctx.in = *in;
+	filter::user_io io;
+	io.data_in = data;
+	int err = run_filters(s, *f->node, *b, ctx, io, [&](fusebpf_write_ctx &c) {
+		if (!f->has_backing())
+			return EBADF;
+		fuse_write_in w = c.in;
+		w.fh = in->fh; // daemon-owned; offset and size may be rewritten
+		return do_write(s, w, data.first(std::min<size_t>(c.in.size, data.size())), c.out);
+	});
+	if (err)
 		return req.reply_err(err);
-	req.reply(out);
+	req.reply(ctx.out);
 }
 
 int do_flush(session &s, const fuse_flush_in &in)
@@ -240,13 +425,28 @@ void op_flush(request &req)
 	const auto *in = req.args().get<fuse_flush_in>();
 	if (!in)
 		return req.reply_err(EINVAL);
-	open_file_ptr f = req.sess().files().get(in->fh);
+	session &s = req.sess();
+	open_file_ptr f = s.files().get(in->fh);
 	if (!f)
 		return req.reply_err(EBADF);
 	locks_on_flush(req, *f, in->lock_owner);
-	if (int err = do_flush(req.sess(), *in))
-		return req.reply_err(err);
-	req.reply_ok();
+	filter::binding_ptr b = binding_of(*f->node);
+	if (!filtered_handle(*f, *b, FUSEBPF_OP_FLUSH)) {
+		if (int err = do_flush(s, *in))
+			return req.reply_err(err);
+		return req.reply_ok();
+	}
+	auto ctx = make_ctx<fusebpf_flush_ctx>(req);
+	ctx.in = *in;
+	filter::user_io io;
+	int err = run_filters(s, *f->node, *b, ctx, io, [&](fusebpf_flush_ctx &c) {
+		if (!f->has_backing())
+			return 0; // nothing to flush
+		fuse_flush_in r = c.in;
+		r.fh = in->fh; // daemon-owned
+		return do_flush(s, r);
+	});
+	req.reply_err(err);
 }
 
 int do_release(session &s, const fuse_release_in &in)
@@ -264,11 +464,30 @@ void op_release(request &req)
 	const auto *in = req.args().get<fuse_release_in>();
 	if (!in)
 		return req.reply_err(EINVAL);
-	if (open_file_ptr f = req.sess().files().get(in->fh))
-		locks_on_release(req, *f, in->release_flags, in->lock_owner);
-	if (int err = do_release(req.sess(), *in))
-		return req.reply_err(err);
-	req.reply_ok();
+	session &s = req.sess();
+	open_file_ptr f = s.files().get(in->fh);
+	if (!f)
+		return req.reply_err(EBADF);
+	locks_on_release(req, *f, in->release_flags, in->lock_owner);
+	filter::binding_ptr b = binding_of(*f->node);
+	if (!filtered_handle(*f, *b, FUSEBPF_OP_RELEASE)) {
+		if (int err = do_release(s, *in))
+			return req.reply_err(err);
+		return req.reply_ok();
+	}
+	auto ctx = make_ctx<fusebpf_release_ctx>(req);
+	ctx.in = *in;
+	filter::user_io io;
+	bool released = false;
+	int err = run_filters(s, *f->node, *b, ctx, io, [&](fusebpf_release_ctx &) {
+		released = true;
+		return do_release(s, *in); // the kernel's fh, whatever a filter wrote
+	});
+	// A close cannot be refused: the filters' verdict is counted, the
+	// handle goes anyway (virtual nodes, handlers that answered, errors).
+	if (!released)
+		(void)do_release(s, *in);
+	req.reply_err(err);
 }
 
 int do_fsync(session &s, const fuse_fsync_in &in)
@@ -286,9 +505,27 @@ void op_fsync(request &req)
 	const auto *in = req.args().get<fuse_fsync_in>();
 	if (!in)
 		return req.reply_err(EINVAL);
-	if (int err = do_fsync(req.sess(), *in))
-		return req.reply_err(err);
-	req.reply_ok();
+	session &s = req.sess();
+	open_file_ptr f = s.files().get(in->fh);
+	if (!f)
+		return req.reply_err(EBADF);
+	filter::binding_ptr b = binding_of(*f->node);
+	if (!filtered_handle(*f, *b, FUSEBPF_OP_FSYNC)) {
+		if (int err = do_fsync(s, *in))
+			return req.reply_err(err);
+		return req.reply_ok();
+	}
+	auto ctx = make_ctx<fusebpf_fsync_ctx>(req);
+	ctx.in = *in;
+	filter::user_io io;
+	int err = run_filters(s, *f->node, *b, ctx, io, [&](fusebpf_fsync_ctx &c) {
+		if (!f->has_backing())
+			return 0; // nothing to sync
+		fuse_fsync_in r = c.in;
+		r.fh = in->fh; // daemon-owned
+		return do_fsync(s, r);
+	});
+	req.reply_err(err);
 }
 
 } // namespace fusebpf::daemon

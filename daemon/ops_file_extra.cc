@@ -18,8 +18,17 @@
 // to a read/write copy otherwise); the backing fs may clone or copy in
 // kernel. The reply's size is 32 bits, so one request copies at most
 // UINT32_MAX & ~4095 bytes and the kernel asks again for the rest.
+//
+// Filters: each op goes through the engine when the open file's binding
+// wants it or the file has no backing fd (a virtual node's or a user
+// handler's open, open_files.h); otherwise it is the plain backing op. The
+// fhs (and copy_file_range's nodeid_out) are the kernel's, never a filter's.
+// A copy whose destination has no backing fd while the source is not
+// filtered fails with EOPNOTSUPP: the kernel then copies with read/write.
 #include "daemon/backing.h"
 #include "daemon/backing_ops.h"
+#include "daemon/handle_filters.h"
+#include "daemon/node_filters.h"
 #include "daemon/ops.h"
 #include "daemon/session.h"
 
@@ -52,7 +61,23 @@ void op_fallocate(request &req)
 	const auto *in = req.args().get<fuse_fallocate_in>();
 	if (!in)
 		return req.reply_err(EINVAL);
-	req.reply_err(do_fallocate(req.sess(), *in));
+	session &s = req.sess();
+	open_file_ptr f = s.files().get(in->fh);
+	if (!f)
+		return req.reply_err(EBADF);
+	filter::binding_ptr b = binding_of(*f->node);
+	if (!filtered_handle(*f, *b, FUSEBPF_OP_FALLOCATE))
+		return req.reply_err(do_fallocate(s, *in));
+	auto ctx = make_ctx<fusebpf_fallocate_ctx>(req);
+	ctx.in = *in;
+	filter::user_io io;
+	req.reply_err(run_filters(s, *f->node, *b, ctx, io, [&](fusebpf_fallocate_ctx &c) {
+		if (!f->has_backing())
+			return EOPNOTSUPP;
+		fuse_fallocate_in r = c.in;
+		r.fh = in->fh; // daemon-owned
+		return do_fallocate(s, r);
+	}));
 }
 
 int do_lseek(session &s, const fuse_lseek_in &in, fuse_lseek_out &out)
@@ -78,10 +103,30 @@ void op_lseek(request &req)
 	const auto *in = req.args().get<fuse_lseek_in>();
 	if (!in)
 		return req.reply_err(EINVAL);
+	session &s = req.sess();
+	open_file_ptr f = s.files().get(in->fh);
+	if (!f)
+		return req.reply_err(EBADF);
+	filter::binding_ptr b = binding_of(*f->node);
 	fuse_lseek_out out;
-	if (int err = do_lseek(req.sess(), *in, out))
+	if (!filtered_handle(*f, *b, FUSEBPF_OP_LSEEK)) {
+		if (int err = do_lseek(s, *in, out))
+			return req.reply_err(err);
+		return req.reply(out);
+	}
+	auto ctx = make_ctx<fusebpf_lseek_ctx>(req);
+	ctx.in = *in;
+	filter::user_io io;
+	int err = run_filters(s, *f->node, *b, ctx, io, [&](fusebpf_lseek_ctx &c) {
+		if (!f->has_backing())
+			return EOPNOTSUPP;
+		fuse_lseek_in r = c.in;
+		r.fh = in->fh; // daemon-owned
+		return do_lseek(s, r, c.out);
+	});
+	if (err)
 		return req.reply_err(err);
-	req.reply(out);
+	req.reply(ctx.out);
 }
 
 int do_copy_file_range(session &s, const fuse_copy_file_range_in &in, fuse_write_out &out)
@@ -111,10 +156,35 @@ void op_copy_file_range(request &req)
 	const auto *in = req.args().get<fuse_copy_file_range_in>();
 	if (!in)
 		return req.reply_err(EINVAL);
+	session &s = req.sess();
+	open_file_ptr src = s.files().get(in->fh_in);
+	open_file_ptr dst = s.files().get(in->fh_out);
+	if (!src || !dst)
+		return req.reply_err(EBADF);
+	filter::binding_ptr b = binding_of(*src->node);
 	fuse_write_out out;
-	if (int err = do_copy_file_range(req.sess(), *in, out))
+	if (!filtered_handle(*src, *b, FUSEBPF_OP_COPY_FILE_RANGE)) {
+		if (!dst->has_backing())
+			return req.reply_err(EOPNOTSUPP);
+		if (int err = do_copy_file_range(s, *in, out))
+			return req.reply_err(err);
+		return req.reply(out);
+	}
+	auto ctx = make_ctx<fusebpf_copy_file_range_ctx>(req);
+	ctx.in = *in;
+	filter::user_io io;
+	int err = run_filters(s, *src->node, *b, ctx, io, [&](fusebpf_copy_file_range_ctx &c) {
+		if (!src->has_backing() || !dst->has_backing())
+			return EOPNOTSUPP;
+		fuse_copy_file_range_in r = c.in; // offsets, len, flags may be rewritten
+		r.fh_in = in->fh_in;              // daemon-owned
+		r.fh_out = in->fh_out;
+		r.nodeid_out = in->nodeid_out;
+		return do_copy_file_range(s, r, c.out);
+	});
+	if (err)
 		return req.reply_err(err);
-	req.reply(out);
+	req.reply(ctx.out);
 }
 
 } // namespace fusebpf::daemon

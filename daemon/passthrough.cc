@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 //
 // Kernel passthrough: BACKING_OPEN on first open of an inode, shared id,
-// BACKING_CLOSE on last release, classic fallback logged once.
+// BACKING_CLOSE on last release, classic fallback logged once; classic
+// opens of filtered files counted per inode so the two modes never mix.
 #include "daemon/passthrough.h"
 
 #include "daemon/session.h"
@@ -13,16 +14,61 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <mutex>
+#include <unordered_map>
 
 namespace fusebpf::daemon {
+namespace {
 
-void passthrough_open(session &s, open_file &f, struct fuse_open_out &out)
+// Open classic (filtered) files per inode, for inodes that have any. The
+// inode_table's inode has no field for it; the open_file that counts keeps
+// its inode alive, so the pointer is a valid key until the count drops.
+// Lock order: inode::backing_mutex -> classic_mutex (a leaf).
+std::mutex classic_mutex;
+std::unordered_map<const inode *, unsigned> classic_opens; // under classic_mutex
+std::atomic<size_t> classic_inodes{0}; // classic_opens.size(): skip the lock when 0
+
+unsigned classic_count(const inode &node)
+{
+	if (classic_inodes.load(std::memory_order_acquire) == 0)
+		return 0;
+	std::lock_guard lock(classic_mutex);
+	auto it = classic_opens.find(&node);
+	return it == classic_opens.end() ? 0 : it->second;
+}
+
+void classic_add(const inode &node, int delta)
+{
+	std::lock_guard lock(classic_mutex);
+	auto it = classic_opens.try_emplace(&node, 0).first;
+	it->second += static_cast<unsigned>(delta);
+	if (it->second == 0)
+		classic_opens.erase(it);
+	classic_inodes.store(classic_opens.size(), std::memory_order_release);
+}
+
+} // namespace
+
+void passthrough_open(session &s, open_file &f, struct fuse_open_out &out, bool filtered)
 {
 	if (!s.passthrough_enabled() || !f.node->is_reg())
 		return;
 	inode &node = *f.node;
 	std::lock_guard lock(node.backing_mutex);
-	if (node.backing_refused)
+	if (filtered && node.backing_users == 0) {
+		classic_add(node, 1);
+		f.classic = true;
+		return;
+	}
+	if (filtered) {
+		static std::atomic<bool> logged{false};
+		if (!logged.exchange(true))
+			spdlog::warn("a file with a data filter (inode {}) is open with kernel "
+			             "passthrough already: its data reaches the filters once every "
+			             "open of it is closed (logged once)",
+			             node.ino);
+	}
+	if (node.backing_refused || classic_count(node) > 0)
 		return;
 	if (node.backing_id == 0) {
 		struct fuse_backing_map map = {};
@@ -50,6 +96,12 @@ void passthrough_open(session &s, open_file &f, struct fuse_open_out &out)
 
 void passthrough_release(session &s, open_file &f)
 {
+	if (f.classic) {
+		f.classic = false;
+		std::lock_guard lock(f.node->backing_mutex);
+		classic_add(*f.node, -1);
+		return;
+	}
 	if (!f.passthrough)
 		return;
 	f.passthrough = false;

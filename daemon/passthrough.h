@@ -17,6 +17,17 @@
 //     stacking too deep) all its opens take the classic path.
 // When the kernel or a file refuses, the open falls back to the classic
 // data path and the daemon says so once in the log.
+//
+// Filtered data (docs/filters.md §6): a file whose binding filters_data()
+// (a READ or WRITE filter, or a user filter) is opened on the classic path,
+// so every READ/WRITE reaches the daemon and its filters. The kernel fails
+// an open with EIO if passthrough and cached-I/O opens of one inode mix, so
+// the mode of an inode's first open wins while it stays open:
+//   - a filtered open while passthrough opens of the inode exist keeps
+//     passthrough (its data is not filtered until they are all closed; a
+//     table attached live to a file already open; logged once);
+//   - an unfiltered open while filtered (classic) opens exist is classic
+//     too (a table detached live).
 #pragma once
 
 #include "daemon/open_files.h"
@@ -27,13 +38,16 @@ namespace fusebpf::daemon {
 
 class session;
 
-// Tries to set up passthrough for a newly opened file. On success sets
-// f.passthrough, FOPEN_PASSTHROUGH in out.open_flags and out.backing_id;
-// on refusal leaves them unset (classic path). Never fails the open.
-void passthrough_open(session &s, open_file &f, struct fuse_open_out &out);
+// Sets up the data path of a newly opened file. filtered: its binding
+// filters data (classic path wanted). With passthrough sets f.passthrough,
+// FOPEN_PASSTHROUGH in out.open_flags and out.backing_id; a filtered
+// classic open sets f.classic; otherwise leaves them unset (classic path).
+// Never fails the open.
+void passthrough_open(session &s, open_file &f, struct fuse_open_out &out, bool filtered);
 
 // Drops f's reference on its inode's backing id (on RELEASE); the last one
-// closes the id with FUSE_DEV_IOC_BACKING_CLOSE.
+// closes the id with FUSE_DEV_IOC_BACKING_CLOSE. Drops a filtered classic
+// open's count likewise.
 void passthrough_release(session &s, open_file &f);
 
 } // namespace fusebpf::daemon
