@@ -24,7 +24,6 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
-#include <regex>
 #include <sstream>
 #include <string>
 #include <system_error>
@@ -92,11 +91,45 @@ std::string identifier_of(std::string name)
 	return name;
 }
 
+bool is_alpha(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+bool is_ident_char(char c)
+{
+	return is_alpha(c) || (c >= '0' && c <= '9') || c == '_';
+}
+
 // A name a table, a file and a C identifier prefix can all be made from.
+// (No std::regex: GCC 12 warns inside it with -O2 -Werror.)
 bool valid_name(const std::string &name)
 {
-	static const std::regex ok("[A-Za-z][A-Za-z0-9_-]{0,47}");
-	return std::regex_match(name, ok);
+	if (name.empty() || name.size() > 48 || !is_alpha(name[0]))
+		return false;
+	return std::all_of(name.begin(), name.end(),
+	                   [](char c) { return is_ident_char(c) || c == '-'; });
+}
+
+// Replaces "<from>_" where it starts an identifier and more identifier
+// characters follow ("hide_lookup_prefilter", not "unhide_x" or "hide_").
+std::string replace_prefix(const std::string &text, const std::string &from, const std::string &to)
+{
+	std::string out;
+	const std::string needle = from + "_";
+	size_t pos = 0;
+	for (size_t at = text.find(needle); at != std::string::npos;
+	     at = text.find(needle, at + 1)) {
+		bool starts = at == 0 || !is_ident_char(text[at - 1]);
+		size_t next = at + needle.size();
+		if (!starts || next >= text.size() || !is_ident_char(text[next]))
+			continue;
+		out.append(text, pos, at - pos);
+		out += to + "_";
+		pos = next;
+	}
+	out.append(text, pos, std::string::npos);
+	return out;
 }
 
 std::string read_text(const fs::path &path)
@@ -124,8 +157,7 @@ std::string renamed(std::string text, const std::string &from, const std::string
 	replace_all("FUSEBPF_OPS_DEFINE(" + from_id + ")", "FUSEBPF_OPS_DEFINE(" + to_id + ")");
 	// Identifiers of the <table>_<op>_<side>filter convention, maps, helpers:
 	// "<from_id>_" starting a word.  Plain words ("passthrough") stay.
-	std::regex prefix("\\b" + from_id + "_(?=[A-Za-z0-9_])");
-	return std::regex_replace(text, prefix, to_id + "_");
+	return replace_prefix(text, from_id, to_id);
 }
 
 std::string readme_stub(const std::string &name, const std::string &from, bool has_user,
