@@ -88,15 +88,22 @@ TEST_F(MetaRewrite, MkdirOfARewrittenNameCreatesAnotherBackingEntry)
 
 TEST_F(MetaRewrite, MkdirPostfilterRemapsEexistToEperm)
 {
+	// The VFS answers EEXIST itself for a name the kernel sees, so the
+	// backing EEXIST comes from a rewritten name: "taken" -> "xaken".
 	ASSERT_NO_FATAL_FAILURE(mount_root());
-	ASSERT_EQ(mkdir((backing() + "/taken").c_str(), 0755), 0);
-	table().set(FUSEBPF_OP_MKDIR, BPF_FUSE_POSTFILTER, BPF_FUSE_CONTINUE, remap_eexist);
+	ASSERT_EQ(mkdir((backing() + "/xaken").c_str(), 0755), 0);
+	table().set(FUSEBPF_OP_MKDIR, BPF_FUSE_POSTFILTER, BPF_FUSE_CONTINUE,
+	            rewrite_in | remap_eexist);
 	EXPECT_EQ(mkdir((mnt() + "/taken").c_str(), 0755), -1);
 	EXPECT_EQ(errno, EPERM);
 	// Other results pass: a new directory is made.
 	EXPECT_EQ(mkdir((mnt() + "/fresh").c_str(), 0755), 0) << std::strerror(errno);
-	EXPECT_TRUE(exists(backing() + "/fresh"));
+	EXPECT_TRUE(exists(backing() + "/xresh"));
 	EXPECT_GE(table().calls(FUSEBPF_OP_MKDIR, FUSEBPF_POST), 2u);
+	// Without the remap the kernel gets the backing error.
+	table().set(FUSEBPF_OP_MKDIR, BPF_FUSE_POSTFILTER, BPF_FUSE_CONTINUE, rewrite_in);
+	EXPECT_EQ(mkdir((mnt() + "/taken").c_str(), 0755), -1);
+	EXPECT_EQ(errno, EEXIST);
 }
 
 TEST_F(MetaRewrite, MkdirPostfilterRewritesTheEntry)

@@ -27,17 +27,19 @@ protected:
 	void mount_with_user_filter() { mount_root(false, {"--user-filter", USER_FILTER_LIB}); }
 };
 
+// The VFS answers EEXIST itself for a name the kernel sees, so the backing
+// EEXIST comes from a name the BPF prefilter rewrote: "taken" -> "xaken".
 TEST_F(MetaUser, PostMkdirRemapsEexistToEperm)
 {
 	ASSERT_NO_FATAL_FAILURE(mount_with_user_filter());
-	ASSERT_EQ(mkdir((backing() + "/taken").c_str(), 0755), 0);
-	table().set(FUSEBPF_OP_MKDIR, BPF_FUSE_USER_POSTFILTER);
+	ASSERT_EQ(mkdir((backing() + "/xaken").c_str(), 0755), 0);
+	table().set(FUSEBPF_OP_MKDIR, BPF_FUSE_USER_POSTFILTER, BPF_FUSE_CONTINUE, rewrite_in);
 	EXPECT_EQ(mkdir((mnt() + "/taken").c_str(), 0755), -1);
 	EXPECT_EQ(errno, EPERM);
 	EXPECT_EQ(mkdir((mnt() + "/fresh").c_str(), 0755), 0) << std::strerror(errno);
-	EXPECT_TRUE(exists(backing() + "/fresh"));
+	EXPECT_TRUE(exists(backing() + "/xresh"));
 	// Without the USER_POSTFILTER verdict the kernel sees the real error.
-	table().set(FUSEBPF_OP_MKDIR, BPF_FUSE_CONTINUE);
+	table().set(FUSEBPF_OP_MKDIR, BPF_FUSE_CONTINUE, BPF_FUSE_CONTINUE, rewrite_in);
 	EXPECT_EQ(mkdir((mnt() + "/taken").c_str(), 0755), -1);
 	EXPECT_EQ(errno, EEXIST);
 }
@@ -45,8 +47,8 @@ TEST_F(MetaUser, PostMkdirRemapsEexistToEperm)
 TEST_F(MetaUser, BpfPostfilterHandsOverToTheUserPostfilter)
 {
 	ASSERT_NO_FATAL_FAILURE(mount_with_user_filter());
-	ASSERT_EQ(mkdir((backing() + "/taken").c_str(), 0755), 0);
-	table().set(FUSEBPF_OP_MKDIR, BPF_FUSE_POSTFILTER, BPF_FUSE_USER_POSTFILTER);
+	ASSERT_EQ(mkdir((backing() + "/xaken").c_str(), 0755), 0);
+	table().set(FUSEBPF_OP_MKDIR, BPF_FUSE_POSTFILTER, BPF_FUSE_USER_POSTFILTER, rewrite_in);
 	EXPECT_EQ(mkdir((mnt() + "/taken").c_str(), 0755), -1);
 	EXPECT_EQ(errno, EPERM);
 	EXPECT_GE(table().calls(FUSEBPF_OP_MKDIR, FUSEBPF_POST), 1u);
