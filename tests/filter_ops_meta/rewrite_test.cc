@@ -261,7 +261,8 @@ TEST_F(MetaRewrite, GetlkPostfilterReportsAConflict)
 	fl.l_whence = SEEK_SET;
 	EXPECT_EQ(fcntl(fd, F_GETLK, &fl), 0) << std::strerror(errno);
 	EXPECT_EQ(fl.l_type, F_WRLCK);
-	EXPECT_EQ(fl.l_pid, 4242);
+	// (l_pid is not asserted: the kernel maps the filter's pid 4242 through
+	// the pid namespace, and a pid that does not exist becomes 0.)
 	close(fd);
 }
 
