@@ -9,8 +9,8 @@
 //                  files ("A\n", "B\n"), one readdir batch per request with
 //                  off cookies 1, 2
 //   / (listing)    post_readdir adds "virt" to the root's real listing, at
-//                  the end (off cookie INT64_MAX: reading on from there is
-//                  the end of the backing directory, and adds nothing)
+//                  the end (off cookie INT64_MAX - 1: reading on from there
+//                  is the end of the backing directory, and adds nothing)
 //   /partial       a real file whose READ at offset 0 is answered here
 //                  (bytes 'U'); reads at other offsets are declined and come
 //                  from the backing file (the patch sets' bpf_test_partial)
@@ -38,7 +38,8 @@ constexpr std::uint64_t virt_key = 0xda7a01;
 constexpr std::uint64_t vdir_key = 0xda7a02;
 constexpr std::uint64_t a_key = 0xda7a03;
 constexpr std::uint64_t b_key = 0xda7a04;
-constexpr std::uint64_t end_cookie = INT64_MAX;
+// Not INT64_MAX: ext4 gives that cookie to its last entry itself.
+constexpr std::uint64_t end_cookie = INT64_MAX - 1;
 constexpr std::string_view virt_data = "served by the user filter\n";
 
 std::string_view name_of(const fusebpf_name &n)
