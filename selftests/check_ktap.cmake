@@ -8,6 +8,7 @@
 # whole output.
 #
 #   cmake -DFUSEBPF_CLI=/path/to/fusebpf -P check_ktap.cmake
+cmake_minimum_required(VERSION 3.20)
 if(NOT FUSEBPF_CLI)
 	message(FATAL_ERROR "check_ktap.cmake: pass -DFUSEBPF_CLI=<path to fusebpf>")
 endif()
