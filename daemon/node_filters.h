@@ -88,8 +88,13 @@ void place_node(session &s, const inode &parent, inode &node, std::string_view n
 //     the root fails the op with EPERM.
 //   - io.child.table: remove/replace gives the child a point of its own
 //     with no table / the named table (the parent's user filter stays).
+//   - none of these and no node (a handler answered 0 with nodeid 0): a
+//     negative entry, replied as it is (user_filter.h).
 // On success entry.nodeid/generation are the daemon's whatever a filter
-// wrote there, timeouts default to the session's when a handler left them 0.
+// wrote there. Timeouts are what the entry holds: a backing entry has the
+// session's; a handler that leaves them 0 gets its virtual entries looked
+// up (and its attributes asked) again on every use, which is what a
+// virtual file with changing contents wants.
 // Returns 0 or -errno (what to reply).
 int finish_entry(session &s, const inode &parent, std::string_view name, int err, uint64_t taken,
                  const filter::user_io &io, fuse_entry_out &entry);
