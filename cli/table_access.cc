@@ -35,17 +35,19 @@ std::string unescape_mountinfo(const std::string &s)
 	return out;
 }
 
-// The {"name","id"} of a describe() object's table, if it has one.
-void add_table_of(const nlohmann::json &binding, std::vector<std::string> &names)
+// The map ID of a describe() object's table, if it has one.  The ID, not
+// the name: describe() gives the kernel's map name, which may differ from
+// the pin name (bpffs allows '-', map names do not).
+void add_table_of(const nlohmann::json &binding, std::vector<std::string> &ids)
 {
 	if (!binding.is_object())
 		return;
 	auto t = binding.find("table");
 	if (t == binding.end() || !t->is_object())
 		return;
-	std::string name = t->value("name", std::string());
-	if (!name.empty())
-		names.push_back(name);
+	std::uint32_t id = t->value("id", 0u);
+	if (id)
+		ids.push_back(std::to_string(id));
 }
 
 } // namespace
@@ -73,10 +75,13 @@ loader::result<std::vector<table_info>> tables_of_mount(const std::string &mount
 		add_table_of(a.value("binding", nlohmann::json::object()), names);
 	std::vector<table_info> tables;
 	std::set<std::string> seen;
-	for (const auto &name : names) {
-		if (!seen.insert(name).second)
+	for (const auto &id : names) {
+		if (!seen.insert(id).second)
 			continue;
-		auto t = loader::read_table(loader::default_pin_root, name);
+		auto name = loader::resolve_table(loader::default_pin_root, id);
+		if (!name)
+			return std::move(name).err();
+		auto t = loader::read_table(loader::default_pin_root, *name);
 		if (!t)
 			return std::move(t).err();
 		tables.push_back(std::move(*t));
