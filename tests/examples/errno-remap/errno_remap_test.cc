@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 //
-// errno_remap_test: examples/errno-remap through a real mount.  The second
-// mkdir of a name fails with EPERM instead of EEXIST; a missing "private-*"
+// errno_remap_test: examples/errno-remap through a real mount.  A mkdir
+// that reaches the daemon for an existing name fails with EPERM instead of
+// EEXIST; a missing "private-*"
 // name fails with EACCES instead of ENOENT; other names keep their errors
 // and existing names work.  Cleans up (unmount, unload) in the fixture.
 #include "tests/examples/common/example_table.h"
@@ -53,15 +54,20 @@ int fails_with(int rc)
 	return rc == 0 ? 0 : errno;
 }
 
-TEST_F(ErrnoRemap, SecondMkdirFailsWithEpermInsteadOfEexist)
+// The kernel answers EEXIST itself for a name it knows exists (its lookup
+// found it), so MKDIR reaches the daemon with an existing name only when the
+// kernel's cached entry says "absent": the name was created behind the
+// mount's back within entry_timeout (1 s by default) of a failed lookup.
+TEST_F(ErrnoRemap, MkdirOfANameCreatedBehindTheMountFailsWithEperm)
 {
-	ASSERT_EQ(mkdir(mnt("dir").c_str(), 0755), 0) << strerror(errno);
 	struct stat st;
-	ASSERT_EQ(stat((backing_ + "/dir").c_str(), &st), 0);
+	ASSERT_EQ(stat(mnt("dir").c_str(), &st), -1); // caches a negative entry
+	ASSERT_EQ(mkdir((backing_ + "/dir").c_str(), 0755), 0);
 	EXPECT_EQ(fails_with(mkdir(mnt("dir").c_str(), 0755)), EPERM);
 	// The backing fs itself says EEXIST: the remapping is the filter's.
 	EXPECT_EQ(fails_with(mkdir((backing_ + "/dir").c_str(), 0755)), EEXIST);
-	// Other mkdir errors pass unchanged.
+	// A fresh name works; other mkdir errors pass unchanged.
+	EXPECT_EQ(fails_with(mkdir(mnt("new").c_str(), 0755)), 0);
 	EXPECT_EQ(fails_with(mkdir(mnt("nodir/sub").c_str(), 0755)), ENOENT);
 	EXPECT_EQ(fs_->stop(), "exit 0") << fs_->daemon_log();
 }
