@@ -228,6 +228,74 @@ static __always_inline long fusebpf_name_copy(char *dst, __u32 size, const struc
 	return bpf_probe_read_kernel_str(dst, size, n->name);
 }
 
+/*
+ * Stores into a syscall program's context must be at constant offsets from
+ * the unmodified context pointer (else "dereference of modified ctx ptr"),
+ * and no helper writes into a context. clang computes &ctx->name once and
+ * stores through that for a memcpy or a loop, so new names go in as 8-byte
+ * stores through inline asm that keeps the context register as the base,
+ * one constant offset each.
+ */
+#define __FUSEBPF_CTX_STORE64(ctx, off, val)                                                       \
+	asm volatile("*(u64 *)(%[base] + %[o]) = %[v]" ::[base] "r"(ctx), [o] "i"(off),            \
+	             [v] "r"((__u64)(val))                                                         \
+	             : "memory")
+#define __FUSEBPF_CTX_STORE32(ctx, off, val)                                                       \
+	asm volatile("*(u32 *)(%[base] + %[o]) = %[v]" ::[base] "r"(ctx), [o] "i"(off),            \
+	             [v] "r"((__u32)(val))                                                         \
+	             : "memory")
+#define __FUSEBPF_NAME_WORD(ctx, off, src, k)                                                      \
+	do {                                                                                       \
+		if (sizeof(src) > 8 * (k)) {                                                       \
+			__u64 __fb_w;                                                              \
+			__builtin_memcpy(&__fb_w, (const char *)(src) + 8 * (k), 8);               \
+			__FUSEBPF_CTX_STORE64(ctx, (off) + 8 * (k), __fb_w);                       \
+		}                                                                                  \
+	} while (0)
+#define __FUSEBPF_NAME_WORDS8(ctx, off, src, k)                                                    \
+	__FUSEBPF_NAME_WORD(ctx, off, src, (k) + 0);                                               \
+	__FUSEBPF_NAME_WORD(ctx, off, src, (k) + 1);                                               \
+	__FUSEBPF_NAME_WORD(ctx, off, src, (k) + 2);                                               \
+	__FUSEBPF_NAME_WORD(ctx, off, src, (k) + 3);                                               \
+	__FUSEBPF_NAME_WORD(ctx, off, src, (k) + 4);                                               \
+	__FUSEBPF_NAME_WORD(ctx, off, src, (k) + 5);                                               \
+	__FUSEBPF_NAME_WORD(ctx, off, src, (k) + 6);                                               \
+	__FUSEBPF_NAME_WORD(ctx, off, src, (k) + 7)
+
+/**
+ * fusebpf_name_set - write a new name into a name of the context
+ * @ctx: the program's context pointer, as the program got it
+ * @field: the struct fusebpf_name member to write: name, or newname,
+ *         oldname... (a member path, e.g. name)
+ * @src: a char ARRAY (on the stack or in a map value) whose size is a
+ *       multiple of 8 and at most FUSEBPF_NAME_MAX + 1, holding the new name
+ * @new_len: the new name's length, 1 .. sizeof(@src) - 1 (bytes after it
+ *           are ignored: the daemon reads @new_len bytes)
+ *
+ * For a prefilter that rewrites its input (a lookup of one name looks up
+ * another backing entry). The daemon checks the result like a name from the
+ * kernel (no '/', not "." or "..", not empty): a bad one fails the op.
+ *
+ *	char target[16] = "target";
+ *	if (fusebpf_name_eq(&ctx->name, "alias"))
+ *		fusebpf_name_set(ctx, name, target, 6);
+ */
+#define fusebpf_name_set(ctx, field, src, new_len)                                                 \
+	do {                                                                                       \
+		_Static_assert(sizeof(src) % 8 == 0 && sizeof(src) <= FUSEBPF_NAME_MAX + 1,        \
+		               "fusebpf_name_set: src must be a char array, size a multiple "      \
+		               "of 8, at most FUSEBPF_NAME_MAX + 1");                              \
+		enum {                                                                             \
+			__fb_off = __builtin_offsetof(__typeof__(*(ctx)), field.name),             \
+			__fb_len_off = __builtin_offsetof(__typeof__(*(ctx)), field.len)           \
+		};                                                                                 \
+		__FUSEBPF_NAME_WORDS8(ctx, __fb_off, src, 0);                                      \
+		__FUSEBPF_NAME_WORDS8(ctx, __fb_off, src, 8);                                      \
+		__FUSEBPF_NAME_WORDS8(ctx, __fb_off, src, 16);                                     \
+		__FUSEBPF_NAME_WORDS8(ctx, __fb_off, src, 24);                                     \
+		__FUSEBPF_CTX_STORE32(ctx, __fb_len_off, (new_len));                               \
+	} while (0)
+
 /* ------------------------------------------------------------------------
  * readdir batches.
  */

@@ -124,6 +124,17 @@ TEST_F(FilterTest, LookupPrefilterRewritesItsInput)
 	EXPECT_EQ(ctx.meta.nodeid, FUSE_ROOT_ID); // untouched
 }
 
+TEST_F(FilterTest, NameSetWritesALongerNameIntoTheContext)
+{
+	load();
+	auto ctx = lookup_ctx("long-alias");
+	EXPECT_EQ(run(skel_->progs.loader_test_lookup_prefilter, ctx), BPF_FUSE_CONTINUE);
+	EXPECT_EQ(ctx.name.len, 40u);
+	EXPECT_EQ(std::string(ctx.name.name, ctx.name.len),
+	          "a-much-longer-target-name-of-40-bytes-xx");
+	EXPECT_EQ(ctx.meta.nodeid, FUSE_ROOT_ID); // untouched
+}
+
 TEST_F(FilterTest, LookupPostfilterRewritesOutputsAndMapsErrors)
 {
 	load();

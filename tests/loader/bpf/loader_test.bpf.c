@@ -48,6 +48,13 @@ int loader_test_lookup_prefilter(struct fusebpf_lookup_ctx *ctx)
 		ctx->name.len = 6;
 		return BPF_FUSE_CONTINUE;
 	}
+	if (fusebpf_name_eq(&ctx->name, "long-alias")) {
+		/* The same with fusebpf_name_set(): a 40-byte name in 5 words. */
+		char target[48] = "a-much-longer-target-name-of-40-bytes-xx";
+
+		fusebpf_name_set(ctx, name, target, 40);
+		return BPF_FUSE_CONTINUE;
+	}
 	if (fusebpf_name_eq(&ctx->name, "user"))
 		return BPF_FUSE_USER;
 	return BPF_FUSE_CONTINUE;
