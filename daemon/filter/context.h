@@ -82,7 +82,8 @@ template <class Buf> void set_xattr_bytes(Buf &buf, std::span<const std::byte> b
 {
 	std::size_t n = std::min(bytes.size(), sizeof(buf.data));
 	std::memset(buf.data, 0, sizeof(buf.data));
-	std::memcpy(buf.data, bytes.data(), n);
+	if (n) // an empty value or list may come as a null span: memcpy(dst, nullptr, 0) is UB
+		std::memcpy(buf.data, bytes.data(), n);
 	buf.size = static_cast<__u32>(bytes.size());
 	buf.flags = bytes.size() > sizeof(buf.data) ? FUSEBPF_DATA_TRUNCATED : 0;
 }
