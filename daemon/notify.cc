@@ -90,11 +90,14 @@ invalidation_counts invalidate_nodes(int dev_fd, const std::vector<inode_ptr> &n
 			parent = node->parent_nodeid;
 			name = node->name;
 		}
+		// The inode first: dropping the dentry first can evict an unused
+		// inode, and its cached pages and attributes would then be
+		// reported "gone" instead of invalidated.
+		count_result(notify_inval_inode(dev_fd, node->nodeid), c.inodes, c,
+		             "FUSE_NOTIFY_INVAL_INODE", node->nodeid);
 		if (parent != 0 && !name.empty())
 			count_result(notify_inval_entry(dev_fd, parent, name), c.entries, c,
 			             "FUSE_NOTIFY_INVAL_ENTRY", node->nodeid);
-		count_result(notify_inval_inode(dev_fd, node->nodeid), c.inodes, c,
-		             "FUSE_NOTIFY_INVAL_INODE", node->nodeid);
 	}
 	return c;
 }
