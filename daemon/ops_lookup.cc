@@ -21,9 +21,9 @@ namespace fusebpf::daemon {
 namespace {
 
 // Replies to a LOOKUP: the entry, a cached negative entry for ENOENT when
-// negative_timeout asks for one (`cache_negative`: never for a filtered
-// lookup, whose answer may change when a filter's map does), or the error
-// (positive or negative errno).
+// negative_timeout asks for one (`cache_negative`: for a filtered lookup only
+// when the ENOENT is the backing fs's, which no filter changed), or the
+// error (positive or negative errno).
 void reply_entry(request &req, int err, fuse_entry_out &out, bool cache_negative)
 {
 	if (err < 0)
@@ -64,17 +64,23 @@ void op_lookup(request &req)
 	if (int err = filter::set_name(ctx.name, name))
 		return req.reply_err(err);
 	filter::user_io io;
-	uint64_t taken = 0; // the reference the backing lookup took
+	uint64_t taken = 0;   // the reference the backing lookup took
+	int backing_err = -1; // the backing lookup's errno; -1: it did not run
 	int err = run_filters(s, *parent, *b, ctx, io, [&](fusebpf_lookup_ctx &c) {
 		std::string_view n; // a prefilter may have renamed the entry
 		if (int e = filter::name_of(c.name, n))
 			return e;
 		int e = do_lookup(s, *parent, n, c.out.entry);
+		backing_err = e;
 		taken = e ? 0 : c.out.entry.nodeid;
 		return e;
 	});
 	err = finish_entry(s, *parent, name, err, taken, io, ctx.out.entry);
-	reply_entry(req, err, ctx.out.entry, false);
+	// A negative entry may be cached (negative_timeout) only when it is the
+	// backing fs's own ENOENT that went through the filters unchanged: an
+	// ENOENT a filter made (a hide list) must stay live when its map changes.
+	bool backing_enoent = backing_err == ENOENT && (err == -ENOENT || err == ENOENT);
+	reply_entry(req, err, ctx.out.entry, backing_enoent);
 }
 
 int do_getattr(session &s, inode &node, const fuse_getattr_in &, fuse_attr_out &out)

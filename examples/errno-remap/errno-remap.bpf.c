@@ -4,8 +4,11 @@
  *
  * Two remappings, each a prefilter that asks for the postfilter and a
  * postfilter that looks at the backing op's result (meta.error_in):
- *  - mkdir: EEXIST becomes EPERM (a tool that must not learn which names
- *    exist, or an application that expects EPERM from a policy layer);
+ *  - mkdir: EEXIST becomes EPERM, so a mkdir cannot tell that a name the
+ *    mount hides ("hidden-*": the lookup prefilter answers ENOENT) exists
+ *    in the backing directory. (The kernel answers EEXIST itself for a
+ *    name its lookup found, so a hidden name is where a backing EEXIST
+ *    reaches mkdir at all, apart from races with other writers.);
  *  - lookup of a name starting with "private-": ENOENT becomes EACCES, so a
  *    caller cannot tell a missing private file from one it may not see.
  *    (open, stat and unlink of a missing name all fail at this LOOKUP: the
@@ -32,10 +35,15 @@ int errno_remap_mkdir_postfilter(struct fusebpf_mkdir_ctx *ctx)
 	return BPF_FUSE_CONTINUE; /* the result stays error_in, the entry as it is */
 }
 
-/* lookup: only names with the prefix need the postfilter (the others cost one BPF run). */
+/*
+ * lookup: "hidden-*" names do not exist for the mount; only "private-*"
+ * names need the postfilter (the others cost one BPF run).
+ */
 FUSEBPF_PREFILTER(lookup)
 int errno_remap_lookup_prefilter(struct fusebpf_lookup_ctx *ctx)
 {
+	if (fusebpf_name_has_prefix(&ctx->name, "hidden-"))
+		return -ENOENT;
 	if (fusebpf_name_has_prefix(&ctx->name, "private-"))
 		return BPF_FUSE_POSTFILTER;
 	return BPF_FUSE_CONTINUE;

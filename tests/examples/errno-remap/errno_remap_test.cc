@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 //
 // errno_remap_test: examples/errno-remap through a real mount.  A mkdir
-// that reaches the daemon for an existing name fails with EPERM instead of
-// EEXIST; a missing "private-*"
+// of a hidden name that exists in the backing dir fails with EPERM instead
+// of EEXIST; a missing "private-*"
 // name fails with EACCES instead of ENOENT; other names keep their errors
 // and existing names work.  Cleans up (unmount, unload) in the fixture.
 #include "tests/examples/common/example_table.h"
@@ -54,20 +54,22 @@ int fails_with(int rc)
 	return rc == 0 ? 0 : errno;
 }
 
-// The kernel answers EEXIST itself for a name it knows exists (its lookup
-// found it), so MKDIR reaches the daemon with an existing name only when the
-// kernel's cached entry says "absent": the name was created behind the
-// mount's back within entry_timeout (1 s by default) of a failed lookup.
-TEST_F(ErrnoRemap, MkdirOfANameCreatedBehindTheMountFailsWithEperm)
+// The kernel answers EEXIST itself for a name its lookup found, so MKDIR
+// reaches the daemon with an existing name when the lookup hides it: a
+// "hidden-*" name the backing dir has. The backing EEXIST would tell the
+// caller the hidden name exists; the postfilter makes it EPERM.
+TEST_F(ErrnoRemap, MkdirOfAHiddenExistingNameFailsWithEperm)
 {
 	struct stat st;
-	ASSERT_EQ(stat(mnt("dir").c_str(), &st), -1); // caches a negative entry
-	ASSERT_EQ(mkdir((backing_ + "/dir").c_str(), 0755), 0);
-	EXPECT_EQ(fails_with(mkdir(mnt("dir").c_str(), 0755)), EPERM);
+	ASSERT_EQ(mkdir((backing_ + "/hidden-dir").c_str(), 0755), 0);
+	EXPECT_EQ(fails_with(stat(mnt("hidden-dir").c_str(), &st)), ENOENT);
+	EXPECT_EQ(fails_with(mkdir(mnt("hidden-dir").c_str(), 0755)), EPERM);
 	// The backing fs itself says EEXIST: the remapping is the filter's.
-	EXPECT_EQ(fails_with(mkdir((backing_ + "/dir").c_str(), 0755)), EEXIST);
-	// A fresh name works; other mkdir errors pass unchanged.
+	EXPECT_EQ(fails_with(mkdir((backing_ + "/hidden-dir").c_str(), 0755)), EEXIST);
+	// A fresh name works, a hidden fresh one too; other mkdir errors pass unchanged.
 	EXPECT_EQ(fails_with(mkdir(mnt("new").c_str(), 0755)), 0);
+	EXPECT_EQ(fails_with(mkdir(mnt("hidden-new").c_str(), 0755)), 0);
+	EXPECT_EQ(stat((backing_ + "/hidden-new").c_str(), &st), 0);
 	EXPECT_EQ(fails_with(mkdir(mnt("nodir/sub").c_str(), 0755)), ENOENT);
 	EXPECT_EQ(fs_->stop(), "exit 0") << fs_->daemon_log();
 }
