@@ -4,7 +4,8 @@
 // checks the open succeeded; after each backing READDIR batch it adds one
 // entry, "fake", to the batch that ends the directory. The entry's cookie
 // (off) is fake_cookie: a READDIR that resumes from it is past "fake", so it
-// is not added twice.
+// is not added twice. Not INT64_MAX: ext4 gives that cookie to its own last
+// entry, so the READDIR after the real entries would already carry it.
 #include "daemon/filter/user_filter.h"
 
 #include <dirent.h>
@@ -14,7 +15,7 @@
 
 namespace {
 
-constexpr std::uint64_t fake_cookie = 0x7fffffffffffffffULL;
+constexpr std::uint64_t fake_cookie = 0x7ffffffffffffffeULL;
 
 class readdir_filter : public fusebpf::filter::user_filter {
 public:
