@@ -31,12 +31,12 @@ inline constexpr int exit_ok = 0;
 inline constexpr int exit_failure = 1;
 inline constexpr int exit_usage = 2;
 
-void add_mount_commands(CLI::App &root, command_list &commands);  // cmd_mount.cc
-void add_loader_commands(CLI::App &root, command_list &commands); // cmd_loader.cc
-void add_attach_commands(CLI::App &root, command_list &commands); // cmd_attach.cc
-void add_new_commands(CLI::App &root, command_list &commands);    // cmd_new.cc
+void add_mount_commands(CLI::App &root, command_list &commands);    // cmd_mount.cc
+void add_loader_commands(CLI::App &root, command_list &commands);   // cmd_loader.cc
+void add_attach_commands(CLI::App &root, command_list &commands);   // cmd_attach.cc
+void add_new_commands(CLI::App &root, command_list &commands);      // cmd_new.cc
 void add_selftest_commands(CLI::App &root, command_list &commands); // cmd_selftest.cc
-void add_map_commands(CLI::App &root, command_list &commands);    // cmd_map.cc
-void add_trace_commands(CLI::App &root, command_list &commands);  // cmd_trace.cc
+void add_map_commands(CLI::App &root, command_list &commands);      // cmd_map.cc
+void add_trace_commands(CLI::App &root, command_list &commands);    // cmd_trace.cc
 
 } // namespace fusebpf::cli

@@ -103,34 +103,37 @@ DATA_OP(open, FUSEBPF_OP_OPEN, NOTHING, {
 	ctx->out.backing_id = (__s32)c->post_arg;
 })
 
-DATA_OP(create, FUSEBPF_OP_CREATE,
-	{
-		ctx->name.name[0] = 'r';
-		ctx->name.name[1] = 'e';
-		ctx->name.name[2] = 'd';
-		ctx->name.name[3] = 'i';
-		ctx->name.name[4] = 'r';
-		ctx->name.name[5] = 'e';
-		ctx->name.name[6] = 'c';
-		ctx->name.name[7] = 't';
-		ctx->name.name[8] = 'e';
-		ctx->name.name[9] = 'd';
-		ctx->name.name[10] = '\0';
-		ctx->name.len = 10;
-	},
-	{
-		ctx->out.entry.attr.mode =
-		    (ctx->out.entry.attr.mode & 0170000) | (__u32)(c->post_arg & 07777);
-	})
+DATA_OP(
+    create, FUSEBPF_OP_CREATE,
+    {
+	    ctx->name.name[0] = 'r';
+	    ctx->name.name[1] = 'e';
+	    ctx->name.name[2] = 'd';
+	    ctx->name.name[3] = 'i';
+	    ctx->name.name[4] = 'r';
+	    ctx->name.name[5] = 'e';
+	    ctx->name.name[6] = 'c';
+	    ctx->name.name[7] = 't';
+	    ctx->name.name[8] = 'e';
+	    ctx->name.name[9] = 'd';
+	    ctx->name.name[10] = '\0';
+	    ctx->name.len = 10;
+    },
+    {
+	    ctx->out.entry.attr.mode =
+	        (ctx->out.entry.attr.mode & 0170000) | (__u32)(c->post_arg & 07777);
+    })
 
 #ifndef NO_DATA
-DATA_OP(read, FUSEBPF_OP_READ, { ctx->in.offset += c->arg; },
-	{
-		if (ctx->out.size > c->post_arg)
-			ctx->out.size = (__u32)c->post_arg;
-	})
+DATA_OP(
+    read, FUSEBPF_OP_READ, { ctx->in.offset += c->arg; },
+    {
+	    if (ctx->out.size > c->post_arg)
+		    ctx->out.size = (__u32)c->post_arg;
+    })
 
-DATA_OP(write, FUSEBPF_OP_WRITE, { ctx->in.offset += c->arg; }, NOTHING)
+DATA_OP(
+    write, FUSEBPF_OP_WRITE, { ctx->in.offset += c->arg; }, NOTHING)
 #endif
 
 DATA_OP(flush, FUSEBPF_OP_FLUSH, NOTHING, NOTHING)
@@ -138,11 +141,10 @@ DATA_OP(release, FUSEBPF_OP_RELEASE, NOTHING, NOTHING)
 DATA_OP(fsync, FUSEBPF_OP_FSYNC, NOTHING, NOTHING)
 DATA_OP(fallocate, FUSEBPF_OP_FALLOCATE, NOTHING, NOTHING)
 DATA_OP(lseek, FUSEBPF_OP_LSEEK, NOTHING, { ctx->out.offset = c->post_arg; })
-DATA_OP(copy_file_range, FUSEBPF_OP_COPY_FILE_RANGE, NOTHING,
-	{
-		if (ctx->out.size > c->post_arg)
-			ctx->out.size = (__u32)c->post_arg;
-	})
+DATA_OP(copy_file_range, FUSEBPF_OP_COPY_FILE_RANGE, NOTHING, {
+	if (ctx->out.size > c->post_arg)
+		ctx->out.size = (__u32)c->post_arg;
+})
 DATA_OP(opendir, FUSEBPF_OP_OPENDIR, NOTHING, NOTHING)
 DATA_OP(releasedir, FUSEBPF_OP_RELEASEDIR, NOTHING, NOTHING)
 DATA_OP(fsyncdir, FUSEBPF_OP_FSYNCDIR, NOTHING, NOTHING)
