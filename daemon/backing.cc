@@ -73,9 +73,14 @@ int lookup_entry(session &s, const inode &parent, std::string_view name, struct 
 	int fd = openat(parent.fd.get(), n.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return errno;
-	unique_fd opath(fd);
+	return enter_node(s, parent, name, unique_fd(fd), out);
+}
+
+int enter_node(session &s, const inode &parent, std::string_view name, unique_fd opath,
+               struct fuse_entry_out &out)
+{
 	struct stat st;
-	if (fstatat(fd, "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
+	if (fstatat(opath.get(), "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
 		return errno;
 	inode_ptr node = s.inodes().add_lookup(std::move(opath), st);
 	place_node(s, parent, *node, name);

@@ -54,6 +54,13 @@ void fill_attr_out(const session &s, const struct stat &st, struct fuse_attr_out
 int lookup_entry(session &s, const inode &parent, std::string_view name,
                  struct fuse_entry_out &out);
 
+// The second half of lookup_entry(), for a child found another way (a
+// lookup handler's backing path, node_filters.cc): registers the backing
+// inode of `opath` as `name` in `parent` with one kernel lookup reference
+// and fills `out`. Returns 0 or an errno.
+int enter_node(session &s, const inode &parent, std::string_view name, unique_fd opath,
+               struct fuse_entry_out &out);
+
 // Fills an entry for a node already in the table and adds one kernel lookup
 // reference to it (LINK replies the existing node; READDIRPLUS uses it).
 // Re-stats the node. Returns 0 or an errno (then no reference was added).

@@ -34,7 +34,7 @@ std::shared_ptr<filter::binding_point> point_of(session &s, const inode &node)
 // child of `parent` (one lookup reference). EPERM for a path that leaves
 // the root (or crosses a magic link), else the lookup's errno.
 int lookup_beneath(session &s, const inode &parent, std::string_view name, const std::string &path,
-                   fuse_entry_out &out, inode_ptr &node)
+                   fuse_entry_out &out)
 {
 	open_how how{};
 	how.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC;
@@ -52,14 +52,7 @@ int lookup_beneath(session &s, const inode &parent, std::string_view name, const
 		}
 		return err;
 	}
-	unique_fd opath(static_cast<int>(fd));
-	struct stat st;
-	if (fstatat(opath.get(), "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
-		return errno;
-	node = s.inodes().add_lookup(std::move(opath), st);
-	place_node(s, parent, *node, name);
-	fill_entry(s, *node, st, out);
-	return 0;
+	return enter_node(s, parent, name, unique_fd(static_cast<int>(fd)), out);
 }
 
 // Gives node the table a child decision asked for, on a point of its own.
@@ -135,8 +128,11 @@ int finish_entry(session &s, const inode &parent, std::string_view name, int err
 	} else if (!d.backing_path.empty()) {
 		if (taken)
 			s.inodes().forget(taken, 1);
-		if (int e = lookup_beneath(s, parent, name, d.backing_path, entry, node))
+		if (int e = lookup_beneath(s, parent, name, d.backing_path, entry))
 			return -e;
+		node = s.inodes().get(entry.nodeid);
+		if (!node) // cannot happen while we hold the reference
+			return -ESTALE;
 	} else if (taken) {
 		node = s.inodes().get(taken);
 		if (!node) // forgotten already: cannot happen while we hold the reference
