@@ -39,8 +39,11 @@ int do_getattr(session &s, inode &node, const fuse_getattr_in &in, fuse_attr_out
 
 // node is shared because the open file keeps it.
 int do_open(session &s, const inode_ptr &node, const fuse_open_in &in, fuse_open_out &out);
-int do_create(session &s, inode &parent, const fuse_create_in &in, std::string_view name,
-              fuse_entry_out &entry, fuse_open_out &open);
+// In a directory whose binding filters LOOKUP, the create is exclusive
+// unless the binding's lookup filters show the existing entry to `caller`
+// (name_guard.h).
+int do_create(session &s, const fuse_in_header &caller, inode &parent, const fuse_create_in &in,
+              std::string_view name, fuse_entry_out &entry, fuse_open_out &open);
 // Reads up to in.size bytes (at most buf.size()) into buf; *n gets the count.
 // buf must be page-aligned (O_DIRECT backing files need it): read_buffer().
 int do_read(session &s, const fuse_read_in &in, std::span<std::byte> buf, size_t &n);

@@ -72,6 +72,33 @@ int run_filters(session &s, const inode &node, const filter::binding &b, Ctx &ct
 	return s.filters().run(b, ctx, io, std::forward<Backing>(backing));
 }
 
+// Ops that touch two places (RENAME and RENAME2: two directories; LINK: the
+// linked node and a directory) run the filters of the source's binding
+// around those of the target directory's binding (docs/filters.md §7): the
+// source's prefilter, the target's prefilter, the backing op, the target's
+// postfilter, the source's postfilter, all on the one op context. The
+// target's run only when its binding is another one than `source` and
+// wants the op; a virtual target has none (the backing op answers EXDEV).
+inline bool has_target_filters(const inode &dir, const filter::binding_ptr &source, fusebpf_op op)
+{
+	if (dir.is_virtual())
+		return false;
+	filter::binding_ptr b = binding_of(dir);
+	return b != source && b->wants(op);
+}
+
+// The target's filters around backing(ctx) when has_target_filters(), else
+// backing(ctx) alone. Returns 0 or an errno (either sign, as the engine's
+// backing ops do).
+template <filter::filter_ctx Ctx, class Backing>
+int run_target_filters(session &s, const inode &dir, const filter::binding_ptr &source, Ctx &ctx,
+                       filter::user_io &io, Backing &&backing)
+{
+	if (!has_target_filters(dir, source, filter::op_of<Ctx>))
+		return backing(ctx);
+	return run_filters(s, dir, *binding_of(dir), ctx, io, std::forward<Backing>(backing));
+}
+
 // Gives `node`, just handed to the kernel as `name` in `parent`, its binding
 // point if it has none yet (see above), and records (parent, name) for
 // cache invalidation. Called by lookup_entry() and CREATE.

@@ -30,6 +30,7 @@
 #include "daemon/caller_creds.h"
 #include "daemon/daemon_limits.h"
 #include "daemon/handle_filters.h"
+#include "daemon/name_guard.h"
 #include "daemon/node_filters.h"
 #include "daemon/ops.h"
 #include "daemon/passthrough.h"
@@ -177,15 +178,19 @@ void op_open(request &req)
 	req.reply(out);
 }
 
-int do_create(session &s, inode &parent, const fuse_create_in &in, std::string_view name,
-              fuse_entry_out &entry, fuse_open_out &open_out)
+namespace {
+
+// The backing create: open(O_CREAT | extra_flags) of name in parent, the
+// node and the open file registered.
+int create_backing(session &s, inode &parent, const fuse_create_in &in, std::string_view name,
+                   int extra_flags, fuse_entry_out &entry, fuse_open_out &open_out)
 {
 	if (!parent.is_dir())
 		return ENOTDIR;
 	std::string n(name);
 	// O_NOFOLLOW: never create through (or open) a symlink someone placed
 	// in the backing tree under this name.
-	int flags = static_cast<int>(in.flags) | O_CREAT | O_NOFOLLOW | O_CLOEXEC;
+	int flags = static_cast<int>(in.flags) | extra_flags | O_CREAT | O_NOFOLLOW | O_CLOEXEC;
 	int fd;
 	{
 		std::optional<umask_scope> um;
@@ -215,6 +220,21 @@ int do_create(session &s, inode &parent, const fuse_create_in &in, std::string_v
 	return 0;
 }
 
+} // namespace
+
+int do_create(session &s, const fuse_in_header &caller, inode &parent, const fuse_create_in &in,
+              std::string_view name, fuse_entry_out &entry, fuse_open_out &open_out)
+{
+	if ((in.flags & O_EXCL) || !guards_names(parent))
+		return create_backing(s, parent, in, name, 0, entry, open_out);
+	int err = create_backing(s, parent, in, name, O_EXCL, entry, open_out);
+	if (err != EEXIST)
+		return err;
+	if (!lookup_shows(s, caller, parent, name))
+		return EACCES; // a name the lookup filter does not show stays untouched
+	return create_backing(s, parent, in, name, 0, entry, open_out);
+}
+
 void op_create(request &req)
 {
 	const auto *in = req.args().get<fuse_create_in>();
@@ -231,7 +251,7 @@ void op_create(request &req)
 	if (!filtered(*parent, *b, FUSEBPF_OP_CREATE)) {
 		fuse_entry_out entry;
 		fuse_open_out open_out;
-		if (int err = do_create(s, *parent, *in, name, entry, open_out))
+		if (int err = do_create(s, req.header(), *parent, *in, name, entry, open_out))
 			return req.reply_err(err);
 		struct iovec iov[2] = {{&entry, sizeof(entry)}, {&open_out, sizeof(open_out)}};
 		return req.reply_iov(iov);
@@ -247,7 +267,7 @@ void op_create(request &req)
 		std::string_view n; // a prefilter may have renamed the new file
 		if (int e = filter::name_of(c.name, n))
 			return e;
-		int e = do_create(s, *parent, c.in, n, c.out.entry, c.out.open);
+		int e = do_create(s, req.header(), *parent, c.in, n, c.out.entry, c.out.open);
 		if (!e) {
 			taken = c.out.entry.nodeid;
 			real = c.out.open;

@@ -21,6 +21,11 @@
 // through name_of() (a prefilter may have rewritten them), nodeids a
 // prefilter put into `in` (link's oldnodeid, rename's newdir) are resolved
 // through the inode table (ESTALE if unknown), creates end in finish_entry().
+// RENAME, RENAME2 and LINK run the filters of both places they touch, the
+// source's around the target directory's (node_filters.h
+// run_target_filters()), and a rename onto a name in a directory whose
+// binding filters LOOKUP goes through the name guard (name_guard.h), so a
+// name a lookup filter hides is never replaced (docs/filters.md §7).
 // Virtual nodes (a user filter's, no backing fd) never reach a do_<op>():
 // ops on them go to the user handler, and a link to one or a rename into one
 // from a backed directory fails with EXDEV, as across file systems.
@@ -34,11 +39,13 @@
 // scope keeps only for callers with fsuid 0, so a non-root caller gets EPERM
 // as natively. RENAME_WHITEOUT is handed to the backing fs unchanged (file
 // systems without whiteouts refuse it, with EINVAL). A hard link keeps the
-// binding of the directory its inode was first looked up in.
+// binding of the directory its inode was first looked up in for every op
+// but LINK.
 #include "daemon/backing.h"
 #include "daemon/backing_ops.h"
 #include "daemon/caller_creds.h"
 #include "daemon/ctx_path.h"
+#include "daemon/name_guard.h"
 #include "daemon/node_filters.h"
 #include "daemon/op_args.h"
 #include "daemon/ops.h"
@@ -81,19 +88,28 @@ void caller_umask(const session &s, uint32_t umask, std::optional<umask_scope> &
 // one lookup reference), then finish_entry() and the reply. `name` is the
 // kernel's name: the node is recorded under it even when a prefilter made
 // the backing entry another one, since the kernel caches it by that name.
+// LINK passes its source (the linked node and its binding): the source's
+// filters then run around parent's (run_target_filters()).
 template <class Ctx, class Backing>
-void filtered_entry(request &req, inode &parent, const filter::binding &b, Ctx &ctx,
-                    std::string_view name, Backing &&backing)
+void filtered_entry(request &req, inode &parent, const filter::binding_ptr &b, Ctx &ctx,
+                    std::string_view name, Backing &&backing, const inode *source = nullptr,
+                    const filter::binding_ptr &source_binding = nullptr)
 {
 	session &s = req.sess();
 	filter::user_io io;
 	uint64_t taken = 0; // the reference the backing op took
 	bool renamed = false;
-	int err = run_filters(s, parent, b, ctx, io, [&](Ctx &c) {
+	auto backing_op = [&](Ctx &c) {
 		int e = backing(c, renamed);
 		taken = e ? 0 : c.out.entry.nodeid;
 		return e;
-	});
+	};
+	int err = source ? run_filters(s, *source, *source_binding, ctx, io,
+	                               [&](Ctx &c) {
+		                               return run_target_filters(s, parent, source_binding,
+		                                                         c, io, backing_op);
+	                               })
+	                 : run_filters(s, parent, *b, ctx, io, backing_op);
 	err = finish_entry(s, parent, name, err, taken, io, ctx.out.entry);
 	if (!err && renamed && taken)
 		if (inode_ptr node = s.inodes().get(ctx.out.entry.nodeid))
@@ -145,7 +161,7 @@ void op_mknod(request &req)
 	if (!set_name_arg(req, ctx.name, name))
 		return;
 	ctx.in = *in;
-	filtered_entry(req, *parent, *b, ctx, name, [&](fusebpf_mknod_ctx &c, bool &renamed) {
+	filtered_entry(req, *parent, b, ctx, name, [&](fusebpf_mknod_ctx &c, bool &renamed) {
 		std::string_view n;
 		if (int e = ctx_name(c.name, name, n, renamed))
 			return e;
@@ -183,7 +199,7 @@ void op_mkdir(request &req)
 	if (!set_name_arg(req, ctx.name, name))
 		return;
 	ctx.in = *in;
-	filtered_entry(req, *parent, *b, ctx, name, [&](fusebpf_mkdir_ctx &c, bool &renamed) {
+	filtered_entry(req, *parent, b, ctx, name, [&](fusebpf_mkdir_ctx &c, bool &renamed) {
 		std::string_view n;
 		if (int e = ctx_name(c.name, name, n, renamed))
 			return e;
@@ -230,7 +246,7 @@ void op_symlink(request &req)
 		return;
 	if (int err = set_path(ctx.target, target))
 		return req.reply_err(err);
-	filtered_entry(req, *parent, *b, ctx, name, [&](fusebpf_symlink_ctx &c, bool &renamed) {
+	filtered_entry(req, *parent, b, ctx, name, [&](fusebpf_symlink_ctx &c, bool &renamed) {
 		std::string_view n, t;
 		if (int e = ctx_name(c.name, name, n, renamed))
 			return e;
@@ -275,8 +291,14 @@ void op_link(request &req)
 	inode_ptr target = s.inodes().get(in->oldnodeid);
 	if (!newparent || !target)
 		return req.reply_err(ESTALE);
+	// The linked node's binding is the source's, its new directory's the
+	// target's: the source filters run around the target's (as for rename).
 	filter::binding_ptr b = binding_of(*newparent);
-	if (!filtered(*newparent, *b, FUSEBPF_OP_LINK)) {
+	filter::binding_ptr source =
+	    target->is_virtual() ? filter::binding::none() : binding_of(*target);
+	bool source_filters =
+	    !newparent->is_virtual() && source != b && source->wants(FUSEBPF_OP_LINK);
+	if (!filtered(*newparent, *b, FUSEBPF_OP_LINK) && !source_filters) {
 		fuse_entry_out out;
 		return reply_result(req, do_link(s, target, *newparent, name, out), out);
 	}
@@ -284,7 +306,7 @@ void op_link(request &req)
 	if (!set_name_arg(req, ctx.name, name))
 		return;
 	ctx.in = *in;
-	filtered_entry(req, *newparent, *b, ctx, name, [&](fusebpf_link_ctx &c, bool &renamed) {
+	auto backing = [&](fusebpf_link_ctx &c, bool &renamed) {
 		std::string_view n;
 		if (int e = ctx_name(c.name, name, n, renamed))
 			return e;
@@ -293,7 +315,10 @@ void op_link(request &req)
 		if (!t)
 			return ESTALE;
 		return do_link(s, t, *newparent, n, c.out.entry);
-	});
+	};
+	if (!source_filters)
+		return filtered_entry(req, *newparent, b, ctx, name, backing);
+	filtered_entry(req, *newparent, b, ctx, name, backing, target.get(), source);
 }
 
 // The node stays in the table while the kernel holds lookup references (an
@@ -400,19 +425,43 @@ void follow_rename(session &s, const inode &olddir, std::string_view oldname, co
 }
 
 // A rename on backed directories (the filtered path checks the newdir a
-// prefilter chose), then the bookkeeping.
-int rename_backed(session &s, inode &olddir, std::string_view oldname, inode &newdir,
-                  std::string_view newname, uint32_t flags)
+// prefilter chose), then the bookkeeping. A target name in a directory
+// whose binding filters LOOKUP is guarded (name_guard.h): the rename runs
+// with RENAME_NOREPLACE first and replaces an existing entry only if the
+// lookup filters show it to the caller; RENAME_EXCHANGE swaps only entries
+// they show. EACCES otherwise, with both entries untouched.
+int rename_backed(session &s, const fuse_in_header &caller, inode &olddir, std::string_view oldname,
+                  inode &newdir, std::string_view newname, uint32_t flags)
 {
 	if (newdir.is_virtual())
 		return EXDEV; // olddir is backed here: across "file systems"
-	if (int err = do_rename(s, olddir, oldname, newdir, newname, flags))
+	int err;
+	if (flags & RENAME_NOREPLACE || !guards_names(newdir)) {
+		err = do_rename(s, olddir, oldname, newdir, newname, flags);
+	} else if (flags & RENAME_EXCHANGE) {
+		if (!lookup_shows(s, caller, newdir, newname) ||
+		    (guards_names(olddir) && !lookup_shows(s, caller, olddir, oldname)))
+			return EACCES;
+		err = do_rename(s, olddir, oldname, newdir, newname, flags);
+	} else {
+		err = do_rename(s, olddir, oldname, newdir, newname, flags | RENAME_NOREPLACE);
+		// EINVAL: a backing fs without RENAME_NOREPLACE; probe first there.
+		if (err == EEXIST || err == EINVAL) {
+			if (!lookup_shows(s, caller, newdir, newname))
+				return EACCES;
+			err = do_rename(s, olddir, oldname, newdir, newname, flags);
+		}
+	}
+	if (err)
 		return err;
 	follow_rename(s, olddir, oldname, newdir, newname, flags);
 	return 0;
 }
 
-// RENAME and RENAME2 differ only in the input struct; both end here.
+// RENAME and RENAME2 differ only in the input struct; both end here. The
+// filters of the source directory's binding run around those of the target
+// directory's (the newdir after the source prefilter; skipped when it is the
+// same binding), each on the one rename context (docs/filters.md §7).
 void rename_common(request &req, const fuse_rename2_in &in)
 {
 	std::string_view oldname, newname;
@@ -424,15 +473,16 @@ void rename_common(request &req, const fuse_rename2_in &in)
 	if (!olddir || !newdir)
 		return req.reply_err(ESTALE);
 	filter::binding_ptr b = binding_of(*olddir);
-	if (!filtered(*olddir, *b, FUSEBPF_OP_RENAME))
+	bool source_filters = filtered(*olddir, *b, FUSEBPF_OP_RENAME);
+	if (!source_filters && !has_target_filters(*newdir, b, FUSEBPF_OP_RENAME))
 		return req.reply_err(
-		    rename_backed(s, *olddir, oldname, *newdir, newname, in.flags));
+		    rename_backed(s, req.header(), *olddir, oldname, *newdir, newname, in.flags));
 	auto ctx = make_ctx<fusebpf_rename_ctx>(req);
 	ctx.in = in;
 	if (!set_name_arg(req, ctx.old_name, oldname) || !set_name_arg(req, ctx.new_name, newname))
 		return;
 	filter::user_io io;
-	req.reply_err(run_filters(s, *olddir, *b, ctx, io, [&](fusebpf_rename_ctx &c) {
+	auto backing = [&](fusebpf_rename_ctx &c) {
 		std::string_view o, n;
 		if (int e = filter::name_of(c.old_name, o))
 			return e;
@@ -441,8 +491,17 @@ void rename_common(request &req, const fuse_rename2_in &in)
 		inode_ptr nd = c.in.newdir == in.newdir ? newdir : s.inodes().get(c.in.newdir);
 		if (!nd)
 			return ESTALE;
-		return rename_backed(s, *olddir, o, *nd, n, c.in.flags);
-	}));
+		return rename_backed(s, req.header(), *olddir, o, *nd, n, c.in.flags);
+	};
+	auto target_then_backing = [&](fusebpf_rename_ctx &c) {
+		inode_ptr nd = c.in.newdir == in.newdir ? newdir : s.inodes().get(c.in.newdir);
+		if (!nd)
+			return ESTALE;
+		return run_target_filters(s, *nd, b, c, io, backing);
+	};
+	int err = source_filters ? run_filters(s, *olddir, *b, ctx, io, target_then_backing)
+	                         : target_then_backing(ctx);
+	req.reply_err(err);
 }
 
 } // namespace
