@@ -13,9 +13,16 @@
  * mount runs with `fusebpf map set|delete TABLE deny_list NAME` (which also
  * drops the kernel's cached entries so the change shows at once).
  *
+ * Every op that would create a listed name or move something onto it
+ * (create, mknod, mkdir, symlink, link, rename) fails with EACCES: a hidden
+ * name is neither overwritten nor made anew.  The daemon adds its own guard
+ * (docs/filters.md §7): in a directory whose table filters LOOKUP, a create
+ * or rename never opens or replaces a backing entry the lookup filter hides.
+ *
  * Limits: names of 64 bytes or more cannot be listed; the list is global to
- * the mount (a name is hidden in every directory); creating a listed name
- * is not refused (the new file is hidden as soon as it exists).
+ * the mount (a name is hidden in every directory); a name hides a name, not
+ * an inode (a hard link made under another name before the name was listed
+ * still reaches the file).
  */
 #include "fusebpf.bpf.h"
 
@@ -51,6 +58,29 @@ int hide_lookup_prefilter(struct fusebpf_lookup_ctx *ctx)
 {
 	if (hide_listed(ctx->name.name, ctx->name.len))
 		return -ENOENT;
+	return BPF_FUSE_CONTINUE;
+}
+
+/* Ops that make a name: a listed name is not made (nor replaced). */
+#define HIDE_REFUSE_NAME(op, field)                                                                \
+	FUSEBPF_PREFILTER(op)                                                                      \
+	int hide_##op##_prefilter(struct fusebpf_##op##_ctx *ctx)                                  \
+	{                                                                                          \
+		return hide_listed(ctx->field.name, ctx->field.len) ? -EACCES : BPF_FUSE_CONTINUE; \
+	}
+
+HIDE_REFUSE_NAME(create, name)
+HIDE_REFUSE_NAME(mknod, name)
+HIDE_REFUSE_NAME(mkdir, name)
+HIDE_REFUSE_NAME(symlink, name)
+HIDE_REFUSE_NAME(link, name)
+
+/* RENAME (and RENAME2): nothing moves onto a listed name. */
+FUSEBPF_PREFILTER(rename)
+int hide_rename_prefilter(struct fusebpf_rename_ctx *ctx)
+{
+	if (hide_listed(ctx->new_name.name, ctx->new_name.len))
+		return -EACCES;
 	return BPF_FUSE_CONTINUE;
 }
 

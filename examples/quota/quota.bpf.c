@@ -8,8 +8,17 @@
  *  - quota (array): [QUOTA_BUDGET] the budget in bytes (0: QUOTA_DEFAULT_BUDGET),
  *    [QUOTA_USED] the bytes in use as this filter counts them;
  *  - sizes (LRU hash): nodeid -> the file size the filter last saw;
- *  - names (LRU hash): (parent nodeid, name) -> nodeid, so an unlink, which
- *    carries only a name, can give the file's bytes back.
+ *  - names (LRU hash): (parent nodeid, name) -> nodeid of the files and
+ *    directories the filter saw looked up or created, so an unlink, which
+ *    carries only a name, can give the file's bytes back, and a rename or
+ *    link can tell an entry of the budget's tree from one brought in.
+ *
+ * Moves and links into the tree: the daemon runs the filters of the source
+ * and of the target directory for RENAME and LINK, so this table sees every
+ * move or link into its tree.  An entry the filter never saw in its tree
+ * (one from outside it) would bring bytes the budget never counted: such a
+ * rename or link fails with EXDEV, and `mv` then copies, which the budget
+ * counts.  A rename keeps the moved entry's name record.
  *
  * What the filters can see, and so how usage is counted (an approximation):
  *  - sizes come from LOOKUP/GETATTR/CREATE replies (postfilters; a size
@@ -21,9 +30,9 @@
  *  - QUOTA_USED starts at 0: files that were there before the mount are not
  *    counted until they grow (set it with `fusebpf map set` to start from
  *    `du -sb`), a file whose size the filter never saw counts from 0, a
- *    failed backing write still counts, and a rename loses the name record
- *    (its unlink then gives nothing back).  Sizes, not allocated blocks, are
- *    counted: a sparse file counts its holes.
+ *    failed backing write still counts, and bytes moved out of the tree stay
+ *    counted.  Sizes, not allocated blocks, are counted: a sparse file
+ *    counts its holes.
  * One table is one budget: bind it to the mount root or to a subtree
  * (`fusebpf attach MNT/DIR --filter quota.bpf.o`); each loaded copy of the
  * object has its own maps and so its own budget.
@@ -160,14 +169,13 @@ static __always_inline void quota_saw_entry(__u64 parent, const struct fusebpf_n
 	struct quota_name_key key;
 	__u64 nodeid = entry->nodeid;
 
-	if ((entry->attr.mode & QUOTA_S_IFMT) != QUOTA_S_IFREG)
-		return;
-	quota_saw_size(nodeid, entry->attr.size);
+	if ((entry->attr.mode & QUOTA_S_IFMT) == QUOTA_S_IFREG)
+		quota_saw_size(nodeid, entry->attr.size);
 	if (quota_name_key(&key, parent, name))
 		bpf_map_update_elem(&names, &key, &nodeid, BPF_ANY);
 }
 
-/* LOOKUP and CREATE: learn the size and the name of regular files. */
+/* LOOKUP: learn the name of every entry and the size of regular files. */
 FUSEBPF_PREFILTER(lookup)
 int quota_lookup_prefilter(struct fusebpf_lookup_ctx *ctx)
 {
@@ -182,19 +190,26 @@ int quota_lookup_postfilter(struct fusebpf_lookup_ctx *ctx)
 	return BPF_FUSE_CONTINUE;
 }
 
-FUSEBPF_PREFILTER(create)
-int quota_create_prefilter(struct fusebpf_create_ctx *ctx)
-{
-	return BPF_FUSE_POSTFILTER;
-}
+/* Ops that make a name: record it (and a new file's size) once it exists. */
+#define QUOTA_SEE_NEW_ENTRY(op)                                                                    \
+	FUSEBPF_PREFILTER(op)                                                                      \
+	int quota_##op##_prefilter(struct fusebpf_##op##_ctx *ctx)                                 \
+	{                                                                                          \
+		return BPF_FUSE_POSTFILTER;                                                        \
+	}                                                                                          \
+                                                                                                   \
+	FUSEBPF_POSTFILTER(op)                                                                     \
+	int quota_##op##_postfilter(struct fusebpf_##op##_ctx *ctx)                                \
+	{                                                                                          \
+		if (ctx->meta.error_in == 0)                                                       \
+			quota_saw_entry(ctx->meta.nodeid, &ctx->name, &ctx->out.entry);            \
+		return BPF_FUSE_CONTINUE;                                                          \
+	}
 
-FUSEBPF_POSTFILTER(create)
-int quota_create_postfilter(struct fusebpf_create_ctx *ctx)
-{
-	if (ctx->meta.error_in == 0)
-		quota_saw_entry(ctx->meta.nodeid, &ctx->name, &ctx->out.entry);
-	return BPF_FUSE_CONTINUE;
-}
+QUOTA_SEE_NEW_ENTRY(create)
+QUOTA_SEE_NEW_ENTRY(mknod)
+QUOTA_SEE_NEW_ENTRY(mkdir)
+QUOTA_SEE_NEW_ENTRY(symlink)
 
 /* GETATTR: the size may have changed (another writer, the backing fs). */
 FUSEBPF_PREFILTER(getattr)
@@ -276,6 +291,56 @@ int quota_unlink_postfilter(struct fusebpf_unlink_ctx *ctx)
 		bpf_map_delete_elem(&sizes, &id);
 		bpf_map_delete_elem(&names, &key);
 	}
+	return BPF_FUSE_CONTINUE;
+}
+
+/*
+ * RENAME into, within or out of the tree: only entries the filter saw in its
+ * tree move (EXDEV for others, see the top); the record follows the entry.
+ */
+FUSEBPF_PREFILTER(rename)
+int quota_rename_prefilter(struct fusebpf_rename_ctx *ctx)
+{
+	struct quota_name_key key;
+
+	if (!quota_name_key(&key, ctx->meta.nodeid, &ctx->old_name) ||
+	    !bpf_map_lookup_elem(&names, &key))
+		return -EXDEV;
+	return BPF_FUSE_POSTFILTER;
+}
+
+FUSEBPF_POSTFILTER(rename)
+int quota_rename_postfilter(struct fusebpf_rename_ctx *ctx)
+{
+	struct quota_name_key from, to;
+	__u64 *nodeid, id;
+
+	if (ctx->meta.error_in != 0 || !quota_name_key(&from, ctx->meta.nodeid, &ctx->old_name))
+		return BPF_FUSE_CONTINUE;
+	nodeid = bpf_map_lookup_elem(&names, &from);
+	if (!nodeid)
+		return BPF_FUSE_CONTINUE;
+	id = *nodeid;
+	bpf_map_delete_elem(&names, &from);
+	if (quota_name_key(&to, ctx->in.newdir, &ctx->new_name))
+		bpf_map_update_elem(&names, &to, &id, BPF_ANY);
+	return BPF_FUSE_CONTINUE;
+}
+
+/* LINK: only files whose size the filter knows get another name (recorded). */
+FUSEBPF_PREFILTER(link)
+int quota_link_prefilter(struct fusebpf_link_ctx *ctx)
+{
+	__u64 nodeid = ctx->in.oldnodeid;
+
+	return bpf_map_lookup_elem(&sizes, &nodeid) ? BPF_FUSE_POSTFILTER : -EXDEV;
+}
+
+FUSEBPF_POSTFILTER(link)
+int quota_link_postfilter(struct fusebpf_link_ctx *ctx)
+{
+	if (ctx->meta.error_in == 0)
+		quota_saw_entry(ctx->meta.nodeid, &ctx->name, &ctx->out.entry);
 	return BPF_FUSE_CONTINUE;
 }
 

@@ -12,13 +12,20 @@
 // and where two errors apply at once (a link of a directory into a
 // non-writable dir) the VFS reports its own (EPERM) before the daemon could
 // report the backing fs's (EACCES); that mode is covered op by op in
-// nonroot_test.cc instead.
+// nonroot_test.cc instead. The filtered modes run the same with the hide
+// example bound to the root (deny list empty: it filters LOOKUP, so creates
+// and renames go through the name guard, and the create-like ops run its
+// prefilters) and the readonly example attached to a sibling of the test
+// tree, as root and as 65534: filters that guard nothing here change
+// nothing here.
 //
 // The seed is printed; FUSEBPF_DIFF_SEED=N replays one, FUSEBPF_DIFF_OPS=N
 // changes the length.
 #include "tests/daemon/fs_util.h"
 #include "tests/daemon/mount_fixture.h"
 #include "tests/daemon/random_ops.h"
+
+#include "tests/support/process.h"
 
 #include <chrono>
 #include <cstdlib>
@@ -45,17 +52,31 @@ int diff_ops()
 enum class diff_mode {
 	root,
 	root_no_passthrough,
-	nobody
+	nobody,
+	filters_root,
+	filters_nobody
 };
 
 class Differential : public mount_fixture, public ::testing::WithParamInterface<diff_mode> {
 protected:
-	bool as_nobody() const { return GetParam() == diff_mode::nobody; }
+	bool as_nobody() const
+	{
+		return GetParam() == diff_mode::nobody || GetParam() == diff_mode::filters_nobody;
+	}
+	bool with_filters() const
+	{
+		return GetParam() == diff_mode::filters_root ||
+		       GetParam() == diff_mode::filters_nobody;
+	}
 	std::vector<std::string> mount_args() const override
 	{
 		switch (GetParam()) {
 		case diff_mode::nobody:
 			return {"-o", "allow_other,default_permissions"};
+		case diff_mode::filters_root:
+			return {"--filter", HIDE_OBJ};
+		case diff_mode::filters_nobody:
+			return {"--filter", HIDE_OBJ, "-o", "allow_other,default_permissions"};
 		case diff_mode::root_no_passthrough:
 			return {"--no-passthrough"};
 		default:
@@ -67,6 +88,7 @@ protected:
 		for (const std::string &root : {backing_dir(), native_dir()}) {
 			std::string t = root + "/t";
 			ASSERT_EQ(::mkdir(t.c_str(), 0755), 0);
+			ASSERT_EQ(::mkdir((root + "/ro").c_str(), 0755), 0);
 			if (as_nobody()) {
 				ASSERT_EQ(::chown(t.c_str(), 65534, 65534), 0);
 			}
@@ -85,6 +107,10 @@ TEST_P(Differential, SameResultsAndTreesAsNative)
 	          << " --gtest_filter=" << info->test_suite_name() << "." << info->name()
 	          << std::endl;
 
+	if (with_filters()) {
+		auto r = run_command({cli_path(), "attach", m("ro"), "--filter", READONLY_OBJ});
+		ASSERT_TRUE(r.exited_ok()) << r.describe() << "\n" << r.out << r.err;
+	}
 	std::string mnt = m("t"), nat = n("t");
 	auto start = std::chrono::steady_clock::now();
 	std::string report;
@@ -138,13 +164,18 @@ TEST(DifferentialHarness, NativeAgainstNativeAgrees)
 
 INSTANTIATE_TEST_SUITE_P(Mode, Differential,
                          ::testing::Values(diff_mode::root, diff_mode::root_no_passthrough,
-                                           diff_mode::nobody),
+                                           diff_mode::nobody, diff_mode::filters_root,
+                                           diff_mode::filters_nobody),
                          [](const auto &p) {
 	                         switch (p.param) {
 	                         case diff_mode::root:
 		                         return "root";
 	                         case diff_mode::root_no_passthrough:
 		                         return "root_no_passthrough";
+	                         case diff_mode::filters_root:
+		                         return "hide_and_readonly_root";
+	                         case diff_mode::filters_nobody:
+		                         return "hide_and_readonly_nobody";
 	                         default:
 		                         return "nobody";
 	                         }
