@@ -8,6 +8,7 @@
 // they are on stderr, exit status 1; usage errors exit 2 (see command.h).
 #include "cli/command.h"
 
+#include "cli/table_access.h"
 #include "common/log.h"
 #include "loader/filter_build.h"
 #include "loader/load.h"
@@ -239,6 +240,7 @@ int run_list(const list_args &a)
 struct table_args {
 	std::string table; // NAME or ID
 	bool json = false;
+	bool force = false; // unload: even if a mount uses it
 };
 
 int run_inspect(const table_args &a)
@@ -271,6 +273,18 @@ int run_unload(const table_args &a)
 	if (!name)
 		return fail("unload", name.message());
 	auto t = ld::read_table(ld::default_pin_root, *name);
+	if (t && !a.force) {
+		std::vector<std::string> warnings;
+		std::vector<std::string> users = mounts_using(t->id, warnings);
+		if (!users.empty()) {
+			std::string list;
+			for (const auto &m : users)
+				list += (list.empty() ? "" : ", ") + m;
+			return fail("unload", "table " + *name + " is bound on " + list +
+			                          ": detach it there first (fusebpf detach), or "
+			                          "unload anyway with --force");
+		}
+	}
 	if (auto st = ld::unload_table(ld::default_pin_root, *name); !st)
 		return fail("unload", st.message());
 	if (t)
@@ -382,8 +396,12 @@ void add_loader_commands(CLI::App &root, command_list &commands)
 	u->description("Unpin an ops table and its programs and maps.\n\n"
 	               "Remove the pins of a table, given by name or map ID. The kernel frees the\n"
 	               "table, programs and maps once no process holds them: a daemon that opened\n"
-	               "the table keeps running its filters until it lets go.");
+	               "the table keeps running its filters until it lets go. A table a mount\n"
+	               "has bound is refused (the mount is named) unless --force.");
 	u->add_option("TABLE", unload->table, "The table's name or map ID")->required();
+	u->add_flag("--force", unload->force,
+	            "Unpin it even if a mount uses it (the mount keeps running its filters, but\n"
+	            "`fusebpf map` and `inspect` can no longer find the table)");
 	u->footer("EXAMPLES:\n"
 	          "  fusebpf unload hide                      # by name\n"
 	          "  fusebpf unload 42                        # by map ID");

@@ -16,6 +16,8 @@
 #include "daemon/daemon.h"
 #include "daemon/mounter.h"
 #include "daemon/options.h"
+#include "daemon/stale_state.h"
+#include "loader/bpffs.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -31,6 +33,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <optional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -197,14 +200,35 @@ bool wait_for_exit(pid_t pid, double secs)
 	return rc > 0;
 }
 
-int run_umount(const umount_args &a)
+// The absolute path of a mountpoint. A mount whose daemon is gone answers
+// ENOTCONN to everything, itself included: its parent is resolved instead.
+std::optional<std::string> mountpoint_path(const std::string &typed)
 {
 	char buf[PATH_MAX];
-	if (!realpath(a.mountpoint.c_str(), buf)) {
-		error_line(a.mountpoint + ": " + std::strerror(errno));
-		return exit_failure;
+	if (realpath(typed.c_str(), buf))
+		return std::string(buf);
+	int e = errno;
+	std::string path = typed;
+	while (path.size() > 1 && path.back() == '/')
+		path.pop_back();
+	size_t slash = path.rfind('/');
+	std::string parent = slash == std::string::npos ? "."
+	                     : slash == 0               ? "/"
+	                                                : path.substr(0, slash);
+	std::string leaf = slash == std::string::npos ? path : path.substr(slash + 1);
+	if (e != ENOTCONN || !realpath(parent.c_str(), buf)) {
+		error_line(typed + ": " + std::strerror(e));
+		return std::nullopt;
 	}
-	std::string mnt = buf, fstype;
+	return std::string(buf) + (std::string(buf) == "/" ? "" : "/") + leaf;
+}
+
+int run_umount(const umount_args &a)
+{
+	auto resolved = mountpoint_path(a.mountpoint);
+	if (!resolved)
+		return exit_failure;
+	std::string mnt = *resolved, fstype;
 	if (!fusebpf::daemon::find_mount(mnt, &fstype) || fstype != "fuse.fusebpf") {
 		error_line(mnt + " is not a fusebpf mount");
 		return exit_failure;
@@ -230,7 +254,17 @@ int run_umount(const umount_args &a)
 		           ") is still running after " + std::to_string(a.timeout) + " s");
 		return exit_failure;
 	}
-	return exit_ok;
+	// A daemon that was killed left its tables and socket: remove them,
+	// and what other dead daemons left (stale_state.h).
+	auto swept = fusebpf::daemon::sweep_stale(std::string(fusebpf::loader::default_pin_root));
+	for (const auto &t : swept.tables)
+		std::printf("fusebpf: unpinned table %s of a daemon that is gone\n", t.c_str());
+	for (const auto &s : swept.sockets)
+		std::printf("fusebpf: removed control socket %s of a daemon that is gone\n",
+		            s.c_str());
+	for (const auto &e : swept.errors)
+		error_line("cannot remove what a dead daemon left: " + e);
+	return swept.errors.empty() ? exit_ok : exit_failure;
 }
 
 // The upper bound (ns) of the log2 bucket holding the q-quantile of a

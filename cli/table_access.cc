@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <algorithm>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -50,6 +52,26 @@ void add_table_of(const nlohmann::json &binding, std::vector<std::string> &ids)
 		ids.push_back(std::to_string(id));
 }
 
+// The map IDs of the tables bound on a mount (its root and attachments),
+// from its daemon's `status`; nullopt with `err` if it does not answer.
+std::optional<std::vector<std::string>> bound_table_ids(const std::string &mountpoint,
+                                                        std::string &err)
+{
+	auto reply = fusebpf::daemon::control_call(mountpoint, {{"cmd", "status"}}, err);
+	if (!reply)
+		return std::nullopt;
+	if (!reply->value("ok", false)) {
+		err = mountpoint +
+		      ": the daemon refused `status`: " + reply->value("error", std::string("?"));
+		return std::nullopt;
+	}
+	std::vector<std::string> ids;
+	add_table_of(reply->value("root", nlohmann::json::object()), ids);
+	for (const auto &a : reply->value("attachments", nlohmann::json::array()))
+		add_table_of(a.value("binding", nlohmann::json::object()), ids);
+	return ids;
+}
+
 } // namespace
 
 bool looks_like_path(const std::string &arg)
@@ -63,19 +85,12 @@ loader::result<std::vector<table_info>> tables_of_mount(const std::string &mount
 	if (!realpath(mountpoint.c_str(), buf))
 		return error{mountpoint + ": " + std::strerror(errno), errno};
 	std::string err;
-	auto reply = fusebpf::daemon::control_call(buf, {{"cmd", "status"}}, err);
-	if (!reply)
+	auto names = bound_table_ids(buf, err);
+	if (!names)
 		return error{err};
-	if (!reply->value("ok", false))
-		return error{std::string(buf) + ": the daemon refused `status`: " +
-		             reply->value("error", std::string("?"))};
-	std::vector<std::string> names;
-	add_table_of(reply->value("root", nlohmann::json::object()), names);
-	for (const auto &a : reply->value("attachments", nlohmann::json::array()))
-		add_table_of(a.value("binding", nlohmann::json::object()), names);
 	std::vector<table_info> tables;
 	std::set<std::string> seen;
-	for (const auto &id : names) {
+	for (const auto &id : *names) {
 		if (!seen.insert(id).second)
 			continue;
 		auto name = loader::resolve_table(loader::default_pin_root, id);
@@ -125,6 +140,21 @@ std::vector<std::string> fusebpf_mounts()
 			mounts.push_back(unescape_mountinfo(mountpoint));
 	}
 	return mounts;
+}
+
+std::vector<std::string> mounts_using(std::uint32_t table_id, std::vector<std::string> &warnings)
+{
+	std::vector<std::string> using_it;
+	for (const auto &mnt : fusebpf_mounts()) {
+		std::string err;
+		auto ids = bound_table_ids(mnt, err);
+		if (!ids)
+			warnings.push_back(err);
+		else if (std::find(ids->begin(), ids->end(), std::to_string(table_id)) !=
+		         ids->end())
+			using_it.push_back(mnt);
+	}
+	return using_it;
 }
 
 unsigned invalidate_mounts_using(std::uint32_t table_id, std::vector<std::string> &warnings)

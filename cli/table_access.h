@@ -42,4 +42,9 @@ std::vector<std::string> fusebpf_mounts();
 // that fail are listed in `warnings`, one line each.
 unsigned invalidate_mounts_using(std::uint32_t table_id, std::vector<std::string> &warnings);
 
+// The fusebpf mounts that have table `table_id` bound (at their root or at
+// an attachment), asked over their control sockets ("status"); mounts that
+// do not answer are listed in `warnings`.
+std::vector<std::string> mounts_using(std::uint32_t table_id, std::vector<std::string> &warnings);
+
 } // namespace fusebpf::cli

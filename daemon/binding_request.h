@@ -25,6 +25,7 @@
 #pragma once
 
 #include "daemon/filter/binding.h"
+#include "daemon/stale_state.h"
 #include "loader/result.h"
 
 #include <memory>
@@ -53,7 +54,7 @@ struct binding_spec {
 class loaded_table {
 public:
 	loaded_table(std::string name, std::string pin_root)
-	    : name_(std::move(name)), pin_root_(std::move(pin_root))
+	    : name_(std::move(name)), pin_root_(std::move(pin_root)), owner_(name_)
 	{}
 	~loaded_table();
 	loaded_table(const loaded_table &) = delete;
@@ -64,6 +65,7 @@ public:
 private:
 	std::string name_;
 	std::string pin_root_;
+	owned_table_record owner_; // lets sweep_stale() unpin it if this daemon dies
 };
 
 // A binding and what keeps its loaded parts loaded.

@@ -22,7 +22,9 @@
 #include "daemon/dispatch.h"
 #include "daemon/mounter.h"
 #include "daemon/session.h"
+#include "daemon/stale_state.h"
 #include "daemon/stats_report.h"
+#include "loader/bpffs.h"
 
 #include <spdlog/spdlog.h>
 
@@ -256,6 +258,15 @@ int run_daemon(const daemon_config &cfg, const ready_fn &ready)
 	unique_fd dev_fd;
 	if (auto err = open_dev_fuse(dev_fd))
 		return fail(*err);
+
+	// What daemons killed before left behind (stale_state.h).
+	swept_state swept = sweep_stale(std::string(loader::default_pin_root));
+	for (const auto &t : swept.tables)
+		spdlog::info("unpinned table {} of a daemon that is gone", t);
+	for (const auto &p : swept.sockets)
+		spdlog::info("removed control socket {} of a daemon that is gone", p);
+	for (const auto &e : swept.errors)
+		spdlog::warn("cannot remove state of a daemon that is gone: {}", e);
 
 	session sess(cfg, std::move(root_fd), root_st);
 	if (sess.proc_self_fd() < 0)

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+//
+// stale_state: owner records of loaded tables, and the sweep of what dead
+// daemons left; see stale_state.h.
+#include "daemon/stale_state.h"
+
+#include "loader/tables.h"
+
+#include <spdlog/spdlog.h>
+
+#include <dirent.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "common/unique_fd.h"
+
+namespace fusebpf::daemon {
+namespace {
+
+constexpr const char *state_dir = "/run/fusebpf";
+constexpr const char *owner_dir = "/run/fusebpf/tables";
+
+// The names in dir (no . and ..); empty if it cannot be read.
+std::vector<std::string> names_in(const char *dir)
+{
+	std::vector<std::string> names;
+	DIR *d = opendir(dir);
+	if (!d)
+		return names;
+	while (struct dirent *e = readdir(d))
+		if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0)
+			names.emplace_back(e->d_name);
+	closedir(d);
+	return names;
+}
+
+// The connection numbers (st_dev minors) of the FUSE mounts that exist.
+std::set<unsigned> fuse_connections()
+{
+	std::set<unsigned> conns;
+	std::ifstream in("/proc/self/mountinfo");
+	std::string line;
+	while (std::getline(in, line)) {
+		// ID PARENT MAJ:MIN ROOT MOUNTPOINT ... - FSTYPE ...
+		std::istringstream fields(line);
+		std::string id, parent, majmin, f;
+		fields >> id >> parent >> majmin;
+		while (fields >> f && f != "-") {
+		}
+		std::string fstype;
+		unsigned major = 0, minor = 0;
+		if (fields >> fstype && fstype.starts_with("fuse") &&
+		    std::sscanf(majmin.c_str(), "%u:%u", &major, &minor) == 2 && major == 0)
+			conns.insert(minor);
+	}
+	return conns;
+}
+
+// Whether nobody listens on the unix socket at path.
+bool nobody_listens(const std::string &path)
+{
+	unique_fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+	if (!fd)
+		return false;
+	sockaddr_un addr{};
+	addr.sun_family = AF_UNIX;
+	if (path.size() >= sizeof(addr.sun_path))
+		return false;
+	std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+	return ::connect(fd.get(), reinterpret_cast<sockaddr *>(&addr), sizeof(addr)) < 0 &&
+	       errno == ECONNREFUSED;
+}
+
+} // namespace
+
+bool fusebpf_process_alive(pid_t pid)
+{
+	if (pid <= 0)
+		return false;
+	if (::kill(pid, 0) < 0 && errno == ESRCH)
+		return false;
+	std::ifstream comm("/proc/" + std::to_string(pid) + "/comm");
+	std::string name;
+	if (!std::getline(comm, name))
+		return false; // gone between the two checks
+	// The CLI runs the daemon; mount(8)'s helper execs it.
+	return name == "fusebpf" || name.starts_with("mount.fuse");
+}
+
+owned_table_record::owned_table_record(std::string table)
+{
+	if ((::mkdir(state_dir, 0700) < 0 && errno != EEXIST) ||
+	    (::mkdir(owner_dir, 0700) < 0 && errno != EEXIST)) {
+		spdlog::warn(
+		    "cannot create {}: {} (table {} will not be swept if this daemon dies)",
+		    owner_dir, std::strerror(errno), table);
+		return;
+	}
+	std::string path = std::string(owner_dir) + "/" + table;
+	std::ofstream out(path, std::ios::trunc);
+	out << ::getpid() << "\n";
+	if (!out.flush()) {
+		spdlog::warn("cannot write {} (table {} will not be swept if this daemon dies)",
+		             path, table);
+		return;
+	}
+	path_ = std::move(path);
+}
+
+owned_table_record::~owned_table_record()
+{
+	if (!path_.empty())
+		::unlink(path_.c_str());
+}
+
+swept_state sweep_stale(const std::string &pin_root)
+{
+	swept_state swept;
+	for (const std::string &table : names_in(owner_dir)) {
+		std::string record = std::string(owner_dir) + "/" + table;
+		std::ifstream in(record);
+		pid_t pid = 0;
+		if (!(in >> pid) || fusebpf_process_alive(pid))
+			continue;
+		auto r = loader::unload_table(pin_root, table);
+		if (!r && r.err().errno_value != ENOENT) {
+			swept.errors.push_back("table " + table + ": " + r.message());
+			continue;
+		}
+		if (r)
+			swept.tables.push_back(table);
+		::unlink(record.c_str());
+	}
+	std::set<unsigned> live = fuse_connections();
+	for (const std::string &name : names_in(state_dir)) {
+		unsigned conn = 0;
+		char rest = 0;
+		if (std::sscanf(name.c_str(), "%u.soc%c", &conn, &rest) != 2 || rest != 'k' ||
+		    name != std::to_string(conn) + ".sock" || live.count(conn))
+			continue;
+		std::string path = std::string(state_dir) + "/" + name;
+		if (!nobody_listens(path))
+			continue;
+		if (::unlink(path.c_str()) == 0)
+			swept.sockets.push_back(path);
+		else if (errno != ENOENT)
+			swept.errors.push_back(path + ": " + std::strerror(errno));
+	}
+	return swept;
+}
+
+} // namespace fusebpf::daemon
