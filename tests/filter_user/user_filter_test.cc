@@ -139,8 +139,7 @@ TEST_F(UserFilter, HandleLookupAnswersAVirtualFileWithItsAttrs)
 	EXPECT_GE(counter(s, "LOOKUP", "user", "handler"), 2u) << s.dump();
 }
 
-// OPEN and READ of a virtual node need engineer "ops-data"'s wiring of
-// OPEN/READ through the engine (serve_virtual); until then this fails.
+// OPEN and READ of a virtual node are the handler's (engine::serve_virtual).
 TEST_F(UserFilter, VirtualFileReadsComeFromTheHandler)
 {
 	EXPECT_EQ(read_file(mnt("virt")), "virtual file contents\n");
