@@ -8,7 +8,8 @@
 // build path compiled in), asks it for its cases (--gtest_list_tests, in run
 // order: case N of -t is the Nth of that list), turns -t into a
 // --gtest_filter, and execs it with --ktap (and --verbose for -v). The exit
-// status is the binary's: 0 only when no case failed (skips are fine).
+// status is the binary's: 0 only when no case failed and no case skipped but
+// the documented inotify half (selftests/main.cc).
 // Differs from ctest, which runs the same binary one case per process and
 // shows GoogleTest's output.
 #include "cli/command.h"
@@ -250,8 +251,9 @@ void add_selftest_commands(CLI::App &root, command_list &commands)
 	    "daemon with real BPF tables and userspace filters, checks the effect and the\n"
 	    "filters' part in it, and cleans up. Output is KTAP (TAP version 13, `1..N`,\n"
 	    "`ok N name`, `not ok N name`, `ok N name # SKIP reason`); the exit status is\n"
-	    "0 only when no case failed. Cases a stock kernel cannot support are skipped\n"
-	    "with the reason. Must run as root.");
+	    "0 only when no case failed. Only the case a stock kernel cannot support\n"
+	    "(inotify_test's second half) may skip, with the reason; a skip elsewhere is\n"
+	    "`not ok`. Must run as root.");
 	cmd->add_option("-t,--tests", a->tests,
 	                "Run only these cases: numbers (1-based, as --list shows them),\n"
 	                "ranges (3-5) and names, comma-separated.")

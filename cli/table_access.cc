@@ -169,7 +169,7 @@ unsigned invalidate_mounts_using(std::uint32_t table_id, std::vector<std::string
 		else if (!reply->value("ok", false))
 			warnings.push_back(mnt + ": the daemon refused to invalidate its caches: " +
 			                   reply->value("error", std::string("?")));
-		else
+		else if (reply->value(nlohmann::json::json_pointer("/invalidated/nodes"), 0) > 0)
 			done++;
 	}
 	return done;

@@ -38,8 +38,9 @@ std::vector<std::string> fusebpf_mounts();
 
 // Asks every fusebpf mount to drop the kernel's cached entries and
 // attributes of the nodes bound to table `table_id` (control command
-// {"cmd":"invalidate","table_id":N}). Returns how many mounts did; mounts
-// that fail are listed in `warnings`, one line each.
+// {"cmd":"invalidate","table_id":N}). Returns how many mounts have nodes
+// bound to the table (a mount that does not use it answers with no nodes);
+// mounts that fail are listed in `warnings`, one line each.
 unsigned invalidate_mounts_using(std::uint32_t table_id, std::vector<std::string> &warnings);
 
 // The fusebpf mounts that have table `table_id` bound (at their root or at

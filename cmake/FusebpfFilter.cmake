@@ -14,7 +14,10 @@
 #     and libbpf; it depends on the build of the object;
 #   - the object's path as ${<name>_BPF_OBJECT} in the caller's scope and as
 #     the target property FUSEBPF_BPF_OBJECT of <name>_skel (tests use
-#     $<TARGET_PROPERTY:<name>_skel,FUSEBPF_BPF_OBJECT>).
+#     $<TARGET_PROPERTY:<name>_skel,FUSEBPF_BPF_OBJECT>);
+#   - "<name>=<path of the object>" appended to the global property
+#     FUSEBPF_BPF_OBJECTS: every object of the build, for the verifier sweep
+#     (tests/verifier).
 # Outputs go to ${CMAKE_CURRENT_BINARY_DIR}/<name>/.
 #
 # Unlike libbpf-bootstrap's bpf_object() this is a function (no variables
@@ -134,6 +137,7 @@ function(fusebpf_add_filter name)
 	target_include_directories(${name}_skel INTERFACE ${out_dir})
 	target_link_libraries(${name}_skel INTERFACE PkgConfig::LIBBPF)
 	set_target_properties(${name}_skel PROPERTIES FUSEBPF_BPF_OBJECT ${bpf_object})
+	set_property(GLOBAL APPEND PROPERTY FUSEBPF_BPF_OBJECTS "${name}=${bpf_object}")
 	set(${name}_BPF_OBJECT ${bpf_object} PARENT_SCOPE)
 endfunction()
 

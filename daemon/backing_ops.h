@@ -85,9 +85,8 @@ size_t pack_dir_entries(session &s, std::vector<dir_entry> &entries, bool plus,
 // A page-aligned per-thread buffer of at least `size` bytes (READ data).
 std::span<std::byte> read_buffer(size_t size);
 
-// ===== ops engineer (ops_namespace.cc, ops_attr.cc, ops_xattr.cc, ops_locks.cc,
-// ops_file_extra.cc): declarations below this line are owned by the second daemon
-// engineer. =====
+// The backing ops of ops_namespace.cc, ops_attr.cc, ops_xattr.cc, ops_locks.cc
+// and ops_file_extra.cc.
 
 // ---- namespace (ops_namespace.cc): one *at() call on the parent's O_PATH fd ----
 int do_mknod(session &s, inode &parent, const fuse_mknod_in &in, std::string_view name,

@@ -91,7 +91,7 @@ void op_setlkw(request &req);
 // GETLK/SETLK/SETLKW) and flock(2) locks (FUSE_FLOCK_LOCKS: SETLK/SETLKW
 // with FUSE_LK_FLOCK) to the daemon. false = the kernel handles those locks
 // locally (correct between users of the mount, invisible on the backing
-// fs). Defined in ops_locks.cc by whoever implements the lock handlers.
+// fs). Defined in ops_locks.cc, next to the lock handlers.
 extern const bool ops_handle_posix_locks;
 extern const bool ops_handle_flock_locks;
 // Hooks the core file handlers call so lock state follows the open files:

@@ -6,7 +6,7 @@
 // backing file with FUSE_DEV_IOC_BACKING_OPEN and gets a backing id; the
 // OPEN/CREATE reply carries FOPEN_PASSTHROUGH + that id, and from then on
 // the kernel does read/write/splice/mmap on the backing file itself. Facts
-// measured on 6.18 (DESIGN.md) that shape this:
+// measured on 6.18 (docs/design.md §4) that shape this:
 //   - one backing id per inode: two opens of one inode with different ids
 //     fail with EIO, so later opens reuse the id (inode::backing_users
 //     counts them);

@@ -63,9 +63,8 @@ public:
 	interrupt_registry &interrupts() { return interrupts_; }
 
 	// Filters (docs/filters.md): the engine every filtered op runs through,
-	// its counters, and the binding tree whose root holds the mount's table.
-	// In this slice every node resolves the root's point (nodes inherit the
-	// mount's binding; per-subtree points come with live attach).
+	// its counters, and the binding tree whose root holds the mount's table
+	// (a node resolves its own binding point, node_filters.h).
 	filter::engine &filters() { return filters_; }
 	const filter::filter_stats &filter_stats() const { return filter_stats_; }
 	filter::binding_tree &bindings() { return bindings_; }

@@ -14,7 +14,7 @@
 //		*verdict is the filter's return value; ctx holds its changes.
 //	}
 //
-// Semantics the caller implements (filter_abi.h, DESIGN §2): no program ->
+// Semantics the caller implements (filter_abi.h, docs/design.md §2): no program ->
 // BPF_FUSE_CALL_DEFAULT -> run_default() if has_default(), else CONTINUE.
 //
 // Lifetime and threads.  open_*() takes a reference on every program in the

@@ -16,7 +16,7 @@ packages=(
 	# libraries we build on
 	libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev liburing-dev
 	# tests and benchmarks
-	googletest libgtest-dev libgmock-dev libbenchmark-dev attr
+	googletest libgtest-dev libgmock-dev libbenchmark-dev attr python3
 )
 
 if [[ $(id -u) -ne 0 ]]; then

@@ -205,29 +205,62 @@ TEST_F(fuse_test, bpf_test_lseek)
 	EXPECT_GE(stat_of(s, "/ops/LSEEK/filtered"), 1u) << s.dump();
 }
 
+// A READDIRPLUS listing never replaces the node a lookup gave a backing.
+// folder1's LOOKUP makes it folder2's inode (a backing path from the lookup
+// handler) with no table below it. Listing the root then runs a READDIRPLUS
+// next to folder1's cached dentry: an entry carrying the plain backing
+// folder1's node would make the kernel drop the dentry and instantiate that
+// node instead. Listing folder1 runs a READDIRPLUS whose entries do carry
+// nodes (no table filters LOOKUP there): they must be folder2's, and the
+// kernel must take them (a later open needs no LOOKUP). Long timeouts: the
+// kernel keeps what it was told, so only a READDIRPLUS reply changes it.
 TEST_F(fuse_test, bpf_test_readdirplus_not_overriding_backing)
 {
 	ASSERT_EQ(mkdir(src("folder1").c_str(), 0755), 0);
 	ASSERT_EQ(mkdir(src("folder2").c_str(), 0755), 0);
 	ASSERT_TRUE(write_file(src("folder1/file1"), "folder1's file\n"));
 	ASSERT_TRUE(write_file(src("folder2/file2"), "folder2's file\n"));
-	// Long timeouts: the kernel keeps what it was told, so only a
-	// READDIRPLUS reply could change folder1's node.
+	struct stat backing2 {};
+	ASSERT_EQ(stat(src("folder2").c_str(), &backing2), 0);
 	ASSERT_TRUE(mount({.filter = PROG_user_lookup,
 	                   .user_filter = USER_set_backing,
-	                   .user_arg = "name=folder1,path=folder2",
+	                   .user_arg = "name=folder1,path=folder2,table=-",
 	                   .options = "entry_timeout=60,attr_timeout=60"}));
-	EXPECT_EQ(read_file(dst("folder1/file2")), std::optional<std::string>("folder2's file\n"))
-	    << daemon_log();
+	auto ino_of = [](const std::string &path) -> ino_t {
+		struct stat st {};
+		return stat(path.c_str(), &st) == 0 ? st.st_ino : 0;
+	};
+	ASSERT_EQ(ino_of(dst("folder1")), backing2.st_ino) << daemon_log();
+
+	// The root listing: a READDIRPLUS while folder1's dentry is cached.
+	uint64_t plus_before = stat_of(stats(), "/ops/READDIRPLUS/requests");
 	auto root = list_dir(dst());
 	ASSERT_TRUE(root) << strerror(errno);
 	EXPECT_EQ(*root, (std::vector<std::string>{"folder1", "folder2"}));
 	auto s = stats();
-	ASSERT_GE(stat_of(s, "/ops/READDIRPLUS/requests"), 1u)
+	ASSERT_GT(stat_of(s, "/ops/READDIRPLUS/requests"), plus_before)
 	    << "the root listing must be a READDIRPLUS\n"
 	    << s.dump();
+	EXPECT_EQ(ino_of(dst("folder1")), backing2.st_ino)
+	    << "the root listing replaced folder1's node";
 	EXPECT_EQ(read_file(dst("folder1/file2")), std::optional<std::string>("folder2's file\n"));
-	EXPECT_EQ(list_dir(dst("folder1")), std::optional(std::vector<std::string>{"file2"}));
+
+	// folder1's own listing: READDIRPLUS entries with nodes, from folder2.
+	ASSERT_EQ(mkdir(src("folder2/sub").c_str(), 0755), 0);
+	plus_before = stat_of(stats(), "/ops/READDIRPLUS/requests");
+	EXPECT_EQ(list_dir(dst("folder1")),
+	          (std::optional(std::vector<std::string>{"file2", "sub"})));
+	s = stats();
+	ASSERT_GT(stat_of(s, "/ops/READDIRPLUS/requests"), plus_before)
+	    << "folder1's listing must be a READDIRPLUS\n"
+	    << s.dump();
+	uint64_t lookups_before = stat_of(s, "/ops/LOOKUP/requests");
+	EXPECT_NE(ino_of(dst("folder1/sub")), 0u) << strerror(errno);
+	EXPECT_EQ(stat_of(stats(), "/ops/LOOKUP/requests"), lookups_before)
+	    << "folder1/sub's dentry must come from the READDIRPLUS entry";
+	EXPECT_EQ(ino_of(dst("folder1")), backing2.st_ino);
+	EXPECT_EQ(list_dir(dst("folder1")),
+	          (std::optional(std::vector<std::string>{"file2", "sub"})));
 }
 
 TEST_F(fuse_test, bpf_test_no_readdirplus_without_nodeid)

@@ -159,23 +159,6 @@ std::uint64_t total_bpf_runs(const nlohmann::json &stats)
 	return ::testing::AssertionSuccess();
 }
 
-std::optional<std::string> read_file(const std::string &path)
-{
-	unique_fd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
-	if (!fd)
-		return std::nullopt;
-	std::string data;
-	char buf[65536];
-	for (;;) {
-		ssize_t n = read(fd.get(), buf, sizeof(buf));
-		if (n < 0)
-			return std::nullopt;
-		if (n == 0)
-			return data;
-		data.append(buf, static_cast<std::size_t>(n));
-	}
-}
-
 std::optional<std::vector<std::string>> list_dir_raw(const std::string &path,
                                                      std::size_t buffer_size)
 {

@@ -23,6 +23,7 @@
 #pragma once
 
 #include "loader/tables.h"
+#include "tests/support/fs.h"
 #include "tests/support/mounted_fs.h"
 #include "tests/support/temp_dir.h"
 
@@ -92,7 +93,7 @@ std::uint64_t total_bpf_runs(const nlohmann::json &stats);
 // returned AssertionResult or an empty optional.
 ::testing::AssertionResult write_file(const std::string &path, const std::string &data,
                                       unsigned mode = 0644);
-std::optional<std::string> read_file(const std::string &path);
+using test::read_file; // tests/support/fs.h
 
 // The names in a directory (without "." and ".."), read with getdents64 in
 // buffers of `buffer_size` bytes, so a small buffer makes many READDIR

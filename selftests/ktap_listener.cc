@@ -74,6 +74,10 @@ void ktap_listener::OnTestEnd(const ::testing::TestInfo &info)
 	if (result.Failed()) {
 		++failed_;
 		std::fprintf(out_, "not ok %d %s\n", number_, info.name());
+	} else if (result.Skipped() && !allowed_skips_.count(info.name())) {
+		++failed_;
+		std::fprintf(out_, "not ok %d %s # unexpected GTEST_SKIP(): %s\n", number_,
+		             info.name(), skip_reason(result).c_str());
 	} else if (result.Skipped()) {
 		++skipped_;
 		std::fprintf(out_, "ok %d %s # SKIP %s\n", number_, info.name(),

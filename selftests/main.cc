@@ -6,9 +6,10 @@
 //
 // Without --ktap it is a plain GoogleTest binary (ctest runs it this way,
 // one case per process via gtest_discover_tests). With --ktap GoogleTest's
-// printer is replaced by ktap_listener, and the exit status is 0 only when no
-// case failed (skips are fine); `fusebpf selftest` runs it like that with a
-// --gtest_filter built from its -t list. The cases need root (mounts, BPF).
+// printer is replaced by ktap_listener. In both modes the exit status is 0
+// only when no case failed and no case skipped except those in
+// allowed_skips; `fusebpf selftest` runs it with --ktap and a --gtest_filter
+// built from its -t list. The cases need root (mounts, BPF).
 #include "selftests/ktap_listener.h"
 
 #include <gtest/gtest.h>
@@ -17,6 +18,39 @@
 
 #include <cstdio>
 #include <cstring>
+#include <set>
+#include <string>
+
+namespace {
+
+// The cases that may skip, each for a reason README.md documents under
+// "Skipped on a stock kernel": inotify_test skips its second half (fsnotify
+// for a file created directly in the backing dir) after the first passed.
+const std::set<std::string> allowed_skips = {"inotify_test"};
+
+// The cases of this run that skipped although they may not.
+int unexpected_skips(const ::testing::UnitTest &unit)
+{
+	int n = 0;
+	for (int i = 0; i < unit.total_test_suite_count(); i++) {
+		const ::testing::TestSuite &suite = *unit.GetTestSuite(i);
+		for (int j = 0; j < suite.total_test_count(); j++) {
+			const ::testing::TestInfo &info = *suite.GetTestInfo(j);
+			if (info.should_run() && info.result()->Skipped() &&
+			    !allowed_skips.count(info.name())) {
+				std::fprintf(
+				    stderr,
+				    "fusebpf-selftests: %s skipped; only the cases README.md "
+				    "lists under \"Skipped on a stock kernel\" may skip\n",
+				    info.name());
+				n++;
+			}
+		}
+	}
+	return n;
+}
+
+} // namespace
 
 int main(int argc, char **argv)
 {
@@ -42,7 +76,11 @@ int main(int argc, char **argv)
 		::testing::TestEventListeners &listeners =
 		    ::testing::UnitTest::GetInstance()->listeners();
 		delete listeners.Release(listeners.default_result_printer());
-		listeners.Append(new fusebpf::selftest::ktap_listener(stdout, verbose));
+		listeners.Append(
+		    new fusebpf::selftest::ktap_listener(stdout, verbose, allowed_skips));
 	}
-	return RUN_ALL_TESTS();
+	int rc = RUN_ALL_TESTS();
+	if (unexpected_skips(*::testing::UnitTest::GetInstance()) > 0)
+		return 1;
+	return rc;
 }

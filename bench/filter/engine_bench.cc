@@ -2,7 +2,7 @@
 //
 // fusebpf-filter-bench: the cost of one filter engine pass (daemon/filter/
 // engine.h) on real BPF programs, without FUSE: what the filters add to an
-// op, next to the ~7-45 us of a FUSE round trip (DESIGN §3-§4).
+// op, next to the ~7-45 us of a FUSE round trip (docs/design.md §3-§4).
 //
 // Cases (a getattr whose backing op is a lambda filling the attributes):
 //   wants() false      the fast path: binding::wants() and the backing op

@@ -34,8 +34,8 @@
 // std::atomic<std::shared_ptr> (libstdc++ 12: a spin bit, not a mutex)
 // holds every pointer.
 //
-// What the daemon must still do on attach/detach (phase B): invalidate the
-// kernel's caches for the subtree (see docs/filters.md, "Live attach").
+// On attach/detach the daemon invalidates the kernel's caches for the
+// subtree (see docs/filters.md, "Live attach").
 #pragma once
 
 #include "daemon/filter/op_traits.h"

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 //
 // context: moving data between FUSE wire arguments and filter contexts, the
-// small conversions every wired op needs (phase B calls these; the engine
-// itself never touches the wire).
+// small conversions every wired op needs (the op handlers call these; the
+// engine itself never touches the wire).
 //
 //   fill_meta(ctx.meta, header)         nodeid, unique, opcode, uid/gid/pid
 //   set_name(ctx.name, name)            a validated name into a context

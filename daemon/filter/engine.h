@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 //
-// engine: the FUSE-BPF filter state machine for one op (DESIGN §2, the
+// engine: the FUSE-BPF filter state machine for one op (docs/design.md §2, the
 // patch sets' bpf_fuse_backing()), independent of FUSE replies and of how
 // the backing op is done.  The daemon's op handlers call it; the unit tests
 // call it with real BPF tables and a lambda as the backing op.

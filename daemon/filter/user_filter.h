@@ -45,7 +45,7 @@
 //           instead of inheriting the parent's, another backing path, or that
 //           it is a virtual node.
 //
-// Virtual nodes (the contract phase B implements in the daemon).
+// Virtual nodes (the contract the daemon implements).
 //   A handler may answer LOOKUP for a name that does not exist in the backing
 //   tree: it fills ctx.out.entry.attr (mode with S_IFREG/S_IFDIR, size, ino,
 //   nlink, times; entry_valid/attr_valid may be left 0) and sets

@@ -2,8 +2,7 @@
 /*
  * lookup_post.bpf.c - "lookup_post" / "passthrough": every LOOKUP runs on
  * the backing dir, then the BPF postfilter hands it to the userspace
- * postfilter (bpf_test_remove_backing, bpf_test_lookup_postfilter,
- * bpf_test_readdirplus_not_overriding_backing).
+ * postfilter (bpf_test_remove_backing, bpf_test_lookup_postfilter).
  */
 #include "fusebpf.bpf.h"
 

@@ -20,39 +20,6 @@
 
 namespace fusebpf::test {
 
-bool write_file(const std::string &path, const std::string &data, mode_t mode)
-{
-	unique_fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
-	if (!fd)
-		return false;
-	size_t off = 0;
-	while (off < data.size()) {
-		ssize_t n = ::write(fd.get(), data.data() + off, data.size() - off);
-		if (n <= 0)
-			return false;
-		off += static_cast<size_t>(n);
-	}
-	return ::close(fd.release()) == 0;
-}
-
-std::optional<std::string> read_file(const std::string &path)
-{
-	unique_fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-	if (!fd)
-		return std::nullopt;
-	std::string data;
-	char buf[65536];
-	for (;;) {
-		ssize_t n = ::read(fd.get(), buf, sizeof buf);
-		if (n < 0)
-			return std::nullopt;
-		if (n == 0)
-			break;
-		data.append(buf, static_cast<size_t>(n));
-	}
-	return data;
-}
-
 std::ostream &operator<<(std::ostream &os, const attrs &a)
 {
 	return os << "{mode 0" << std::oct << a.mode << std::dec << " uid " << a.uid << " gid "

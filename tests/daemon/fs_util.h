@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 //
-// fs_util: small file-system helpers the daemon tests share: whole-file read
-// and write, lstat snapshots that compare and print well, directory listings
-// (readdir and raw getdents64), xattr listings, and a tree snapshot used to
-// compare a mount's backing tree with a native one.
+// fs_util: small file-system helpers the daemon tests share (whole-file
+// read and write come from tests/support/fs.h): lstat snapshots that compare
+// and print well, directory listings (readdir and raw getdents64), xattr
+// listings, and a tree snapshot used to compare a mount's backing tree with
+// a native one.
 //
 // Everything works on plain paths and returns values (or errno via
 // sys_result); nothing here knows about mounts. Not a general library: just
 // what the tests in this directory need.
 #pragma once
 
+#include "tests/support/fs.h"
 #include "tests/support/run_as.h"
 
 #include <map>
@@ -26,11 +28,6 @@ inline void PrintTo(const sys_result &r, std::ostream *os)
 {
 	*os << describe(r);
 }
-
-// Writes `data` to `path` (O_CREAT|O_TRUNC, `mode`); false on any error.
-bool write_file(const std::string &path, const std::string &data, mode_t mode = 0644);
-// Whole content, or nullopt (errno kept) on error.
-std::optional<std::string> read_file(const std::string &path);
 
 // The attributes two views of one file must agree on (not ino/dev/times).
 struct attrs {

@@ -123,7 +123,7 @@ TEST_F(Attach, SubdirAttachHidesAtOnceDetachShowsAtOnce)
 	EXPECT_EQ(stat_errno(mnt_ + "/sub/deeper/secret"), ENOENT) << "inherited below";
 	EXPECT_EQ(stat_errno(mnt_ + "/secret"), 0) << "outside the subtree";
 	EXPECT_EQ(stat_errno(mnt_ + "/sub/plain"), 0);
-	EXPECT_EQ(read_file(mnt_ + "/sub/plain"), "plain\n");
+	EXPECT_EQ(read_text(mnt_ + "/sub/plain"), "plain\n");
 
 	std::string why;
 	auto status = cli_json({"status", mnt_}, why);
@@ -145,7 +145,7 @@ TEST_F(Attach, SubdirAttachHidesAtOnceDetachShowsAtOnce)
 	ASSERT_TRUE(r.exited_ok()) << r.describe() << r.err;
 	EXPECT_EQ(stat_errno(mnt_ + "/sub/secret"), 0) << "back at once";
 	EXPECT_EQ(stat_errno(mnt_ + "/sub/deeper/secret"), 0);
-	EXPECT_EQ(read_file(mnt_ + "/sub/secret"), "secret in " + backing_ + "/sub\n");
+	EXPECT_EQ(read_text(mnt_ + "/sub/secret"), "secret in " + backing_ + "/sub\n");
 	EXPECT_FALSE(table_pinned(loaded)) << "the daemon unloads what it loaded";
 	status = cli_json({"status", mnt_}, why);
 	ASSERT_TRUE(status) << why;

@@ -43,14 +43,6 @@ void write_file(const std::string &path, const std::string &text)
 	std::ofstream(path) << text;
 }
 
-std::string read_file(const std::string &path)
-{
-	std::ifstream in(path);
-	std::ostringstream s;
-	s << in.rdbuf();
-	return s.str();
-}
-
 int stat_errno(const std::string &path)
 {
 	struct stat st;

@@ -5,6 +5,7 @@
 // table is pinned.
 #pragma once
 
+#include "tests/support/fs.h"
 #include "tests/support/process.h"
 
 #include <nlohmann/json.hpp>
@@ -23,7 +24,7 @@ test::command_result cli(const std::vector<std::string> &args, int timeout_ms = 
 std::optional<nlohmann::json> cli_json(std::vector<std::string> args, std::string &why);
 
 void write_file(const std::string &path, const std::string &text);
-std::string read_file(const std::string &path);
+using test::read_text; // tests/support/fs.h
 
 // 0 if stat(path) succeeds, else its errno.
 int stat_errno(const std::string &path);

@@ -70,7 +70,7 @@ TEST_F(MountFilter, FilterObjectIsLoadedBoundAndUnloadedAtExit)
 	EXPECT_TRUE(table_pinned(name)) << "the daemon pins the table it loaded";
 	EXPECT_EQ(stat_errno(mnt_ + "/secret"), ENOENT);
 	EXPECT_EQ(stat_errno(mnt_ + "/plain"), 0);
-	EXPECT_EQ(read_file(mnt_ + "/plain"), "plain\n");
+	EXPECT_EQ(read_text(mnt_ + "/plain"), "plain\n");
 
 	auto status = cli_json({"status", mnt_}, why);
 	ASSERT_TRUE(status) << why;
@@ -176,8 +176,8 @@ TEST_F(MountFilter, UserFilterLibraryPrefilterRenamesTheLookup)
 	ASSERT_TRUE(fs2.start(why)) << why;
 	// The BPF prefilter returns USER_PREFILTER; the library's pre_lookup
 	// turns "alias" into "target", so "alias" is the target file.
-	EXPECT_EQ(read_file(mnt_ + "/alias"), "the target file\n");
-	EXPECT_EQ(read_file(mnt_ + "/plain"), "plain\n");
+	EXPECT_EQ(read_text(mnt_ + "/alias"), "the target file\n");
+	EXPECT_EQ(read_text(mnt_ + "/plain"), "plain\n");
 	EXPECT_EQ(stat_errno(mnt_ + "/nothing"), ENOENT);
 	auto stats = fusebpf::test::read_stats(mnt_, why);
 	ASSERT_TRUE(stats) << why;
@@ -199,7 +199,7 @@ TEST_F(MountFilter, UserFilterAloneWithArgument)
 	std::string why;
 	ASSERT_TRUE(fs.start(why)) << why;
 	// No table: verdict_without_table(LOOKUP) is USER_PREFILTER.
-	EXPECT_EQ(read_file(mnt_ + "/alias"), "the other file\n");
+	EXPECT_EQ(read_text(mnt_ + "/alias"), "the other file\n");
 	auto status = cli_json({"status", mnt_}, why);
 	ASSERT_TRUE(status) << why;
 	EXPECT_TRUE((*status)["root"]["table"].is_null()) << status->dump();

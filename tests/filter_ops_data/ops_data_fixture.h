@@ -9,6 +9,7 @@
 // filter without knobs).
 #pragma once
 
+#include "tests/support/fs.h"
 #include "common/unique_fd.h"
 #include "loader/load.h"
 #include "loader/tables.h"
@@ -36,6 +37,8 @@
 
 namespace fusebpf::ops_data_test {
 
+using test::read_text; // tests/support/fs.h
+
 // struct data_ctl of data_ops.bpf.c.
 struct data_ctl {
 	int32_t pre = BPF_FUSE_CONTINUE;
@@ -52,14 +55,6 @@ inline constexpr uint32_t default_slot = FUSEBPF_OP_COUNT;
 inline void write_file(const std::string &path, const std::string &text)
 {
 	std::ofstream(path, std::ios::binary) << text;
-}
-
-inline std::string read_file(const std::string &path)
-{
-	std::ifstream in(path, std::ios::binary);
-	std::stringstream ss;
-	ss << in.rdbuf();
-	return ss.str();
 }
 
 class OpsDataTest : public ::testing::Test {

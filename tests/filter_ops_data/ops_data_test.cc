@@ -140,8 +140,8 @@ TEST_F(OpsDataTest, ContinueRunsEveryWiredOpOnTheClassicDataPath)
 	write_file(back("f"), "hello world");
 	mount();
 	ASSERT_EQ(exercise_all_ops(mnt()), "");
-	EXPECT_EQ(read_file(back("f")).substr(0, 11), "HELLO world");
-	EXPECT_EQ(read_file(back("g")), "HELLO world");
+	EXPECT_EQ(read_text(back("f")).substr(0, 11), "HELLO world");
+	EXPECT_EQ(read_text(back("g")), "HELLO world");
 	for (int op : data_ops)
 		EXPECT_TRUE(eventually([&] { return calls(op) >= 1; })) << "op " << op;
 	for (int op : data_ops)
@@ -228,7 +228,7 @@ TEST_F(OpsDataTest, NegativeVerdictIsTheErrorOfEachOp)
 	EXPECT_TRUE(eventually([&] { return calls(FUSEBPF_OP_RELEASE) >= 1; }));
 	set_pre(FUSEBPF_OP_FLUSH, BPF_FUSE_CONTINUE);
 	set_pre(FUSEBPF_OP_RELEASE, BPF_FUSE_CONTINUE);
-	EXPECT_EQ(read_file(mnt("f")), "hello world") << "the file is still usable";
+	EXPECT_EQ(read_text(mnt("f")), "hello world") << "the file is still usable";
 
 	set_pre(FUSEBPF_OP_OPENDIR, -EACCES);
 	list_dir(mnt("d"), err);
@@ -290,7 +290,7 @@ TEST_F(OpsDataTest, PostfiltersRewriteReadSizeLseekCopyAndCreateAttr)
 	EXPECT_EQ(st.st_mode & 07777, 0644u) << "the backing file is as created";
 	EXPECT_EQ(write(fd, "abc", 3), 3) << "the created handle works";
 	close(fd);
-	EXPECT_EQ(read_file(back("created")), "abc");
+	EXPECT_EQ(read_text(back("created")), "abc");
 	set(FUSEBPF_OP_CREATE, {});
 
 	// fh and backing_id are the daemon's: a postfilter writing them
@@ -425,7 +425,7 @@ TEST_F(OpsDataTest, PrefiltersRewriteCreateNameAndReadWriteOffsets)
 	ASSERT_GE(fd, 0) << std::strerror(errno);
 	EXPECT_EQ(write(fd, "data", 4), 4);
 	close(fd);
-	EXPECT_EQ(read_file(back("redirected")), "data") << "create made another backing file";
+	EXPECT_EQ(read_text(back("redirected")), "data") << "create made another backing file";
 	EXPECT_NE(access(back("asked").c_str(), F_OK), 0);
 	set(FUSEBPF_OP_CREATE, {});
 
@@ -436,7 +436,7 @@ TEST_F(OpsDataTest, PrefiltersRewriteCreateNameAndReadWriteOffsets)
 	EXPECT_EQ(pwrite(fd, "WORLD", 5, 0), 5);
 	close(fd);
 	set(FUSEBPF_OP_WRITE, {});
-	EXPECT_EQ(read_file(back("f")), "hello WORLD");
+	EXPECT_EQ(read_text(back("f")), "hello WORLD");
 
 	c.arg = 6; // reads come from 6 bytes further
 	set(FUSEBPF_OP_READ, c);
@@ -490,7 +490,7 @@ TEST_F(OpsDataTest, PostfiltersRemapBackingErrors)
 	read_all(mnt("f"), err, O_DIRECT);
 	EXPECT_EQ(err, EPERM);
 	set(FUSEBPF_OP_READ, {});
-	EXPECT_EQ(read_file(mnt("f")), "hello world");
+	EXPECT_EQ(read_text(mnt("f")), "hello world");
 	EXPECT_EQ(fs_->stop(), "exit 0") << fs_->daemon_log();
 }
 
@@ -516,7 +516,7 @@ TEST_F(OpsDataTest, UserVerdictsWithoutAUserFilterArePassthrough)
 		EXPECT_STREQ(buf, "abc");
 		EXPECT_EQ(fsync(fd), 0);
 		EXPECT_EQ(close(fd), 0);
-		EXPECT_EQ(read_file(back(name)), "abc");
+		EXPECT_EQ(read_text(back(name)), "abc");
 		int err = 0;
 		EXPECT_EQ(read_all(mnt("f"), err), "hello world");
 		EXPECT_EQ(err, 0);
@@ -571,7 +571,7 @@ TEST_F(OpsDataTest, GarbageVerdictsFailWithEioAndTheDaemonGoesOn)
 	set(FUSEBPF_OP_READDIR, {});
 
 	// Everything works again.
-	EXPECT_EQ(read_file(mnt("f")), "xello world");
+	EXPECT_EQ(read_text(mnt("f")), "xello world");
 	EXPECT_EQ(list_dir(mnt("d")), std::vector<std::string>{});
 	fd = open(mnt("n").c_str(), O_CREAT | O_WRONLY, 0644);
 	EXPECT_GE(fd, 0);
@@ -605,7 +605,7 @@ TEST_F(OpsDataNoDataTest, FilesKeepPassthroughWithoutDataFilters)
 	ASSERT_GE(fd, 0);
 	EXPECT_EQ(pwrite(fd, "x", 1, 0), 1);
 	close(fd);
-	EXPECT_EQ(read_file(back("f"))[0], 'x');
+	EXPECT_EQ(read_text(back("f"))[0], 'x');
 	EXPECT_GE(calls(FUSEBPF_OP_OPEN), 2u) << "OPEN was filtered";
 	auto s = stats();
 	ASSERT_TRUE(s.value("passthrough", false)) << s.dump();
@@ -672,7 +672,7 @@ TEST_F(OpsDataDefaultTest, CallDefaultRunsTheDefaultFilter)
 	}
 	// The default's CONTINUE for the others: everything works.
 	set_pre(FUSEBPF_OP_READ, BPF_FUSE_CALL_DEFAULT);
-	EXPECT_EQ(read_file(mnt("f")), "hello world");
+	EXPECT_EQ(read_text(mnt("f")), "hello world");
 	auto s = stats();
 	EXPECT_GE(s["ops"]["READ"]["verdicts"]["CALL_DEFAULT"].get<uint64_t>(), 1u) << s.dump();
 	EXPECT_EQ(fs_->stop(), "exit 0") << fs_->daemon_log();

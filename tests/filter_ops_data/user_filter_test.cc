@@ -78,7 +78,7 @@ TEST_F(OpsDataUserTest, CatReadsAVirtualFile)
 	EXPECT_EQ(write(fd, "x", 1), -1);
 	EXPECT_EQ(errno, EOPNOTSUPP);
 	close(fd);
-	EXPECT_EQ(read_file(mnt("real")), "real\n") << "real files are untouched";
+	EXPECT_EQ(read_text(mnt("real")), "real\n") << "real files are untouched";
 	auto s = stats();
 	EXPECT_GE(counter(s, "READ", "requests"), 2u) << s.dump();
 	EXPECT_GE(s["ops"]["READ"]["user"]["handler"].get<uint64_t>(), 2u) << s.dump();
@@ -90,8 +90,8 @@ TEST_F(OpsDataUserTest, AVirtualDirectoryIsListedAndItsFilesRead)
 	mount_with_user_filter();
 	for (int i = 0; i < 2; i++)
 		EXPECT_EQ(list_dir(mnt("vdir")), (std::vector<std::string>{"a", "b"}));
-	EXPECT_EQ(read_file(mnt("vdir/a")), "A\n");
-	EXPECT_EQ(read_file(mnt("vdir/b")), "B\n");
+	EXPECT_EQ(read_text(mnt("vdir/a")), "A\n");
+	EXPECT_EQ(read_text(mnt("vdir/b")), "B\n");
 	struct stat st;
 	errno = 0;
 	EXPECT_NE(stat(mnt("vdir/c").c_str(), &st), 0);
@@ -138,7 +138,7 @@ TEST_F(OpsDataUserTest, UserspaceServesTheFirstBlockAndTheBackingFileTheRest)
 	EXPECT_EQ(std::string(buf.get(), 4096), std::string(4096, 'b'));
 	close(fd);
 	// Another file: every read declined, all backing data.
-	EXPECT_EQ(read_file(mnt("whole")), std::string(8192, 'w'));
+	EXPECT_EQ(read_text(mnt("whole")), std::string(8192, 'w'));
 	auto s = stats();
 	EXPECT_GE(counter(s, "READ", "requests"), 3u) << s.dump();
 	EXPECT_EQ(fs_->stop(), "exit 0") << fs_->daemon_log();

@@ -8,6 +8,7 @@
 // ASSERT. Differs from tests/filter_mount (one fixed filter, LOOKUP/GETATTR).
 #pragma once
 
+#include "tests/support/fs.h"
 #include "tests/filter_ops_meta/knobs_table.h"
 #include "tests/support/mounted_fs.h"
 #include "tests/support/temp_dir.h"
@@ -32,14 +33,6 @@ inline void make_file(const std::string &path, const std::string &text, mode_t m
 {
 	std::ofstream(path) << text;
 	chmod(path.c_str(), mode);
-}
-
-inline std::string read_file(const std::string &path)
-{
-	std::ifstream in(path);
-	std::stringstream ss;
-	ss << in.rdbuf();
-	return ss.str();
 }
 
 inline bool exists(const std::string &path)

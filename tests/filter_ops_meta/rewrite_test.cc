@@ -54,7 +54,7 @@ TEST_F(MetaRewrite, SetattrPrefilterRewritesTheMode)
 	EXPECT_EQ(mode_of(mnt() + "/f"), 0600u);
 	// A setattr without a mode (truncate) is left alone by the rewrite.
 	ASSERT_EQ(truncate((mnt() + "/f").c_str(), 0), 0);
-	EXPECT_EQ(read_file(backing() + "/f"), "");
+	EXPECT_EQ(read_text(backing() + "/f"), "");
 }
 
 TEST_F(MetaRewrite, SetattrPostfilterRewritesTheReturnedAttr)
@@ -163,7 +163,7 @@ TEST_F(MetaRewrite, RenameToARewrittenNameReachesAnotherBackingEntry)
 	    << std::strerror(errno);
 	EXPECT_FALSE(exists(backing() + "/src"));
 	EXPECT_FALSE(exists(backing() + "/sub/new"));
-	EXPECT_EQ(read_file(backing() + "/sub/xew"), "data");
+	EXPECT_EQ(read_text(backing() + "/sub/xew"), "data");
 }
 
 TEST_F(MetaRewrite, OpsBelowAMovedDirectoryStillRunThroughTheTable)
@@ -193,7 +193,7 @@ TEST_F(MetaRewrite, LinkOfARewrittenNameCreatesAnotherBackingEntry)
 	table().set(FUSEBPF_OP_LINK, BPF_FUSE_CONTINUE, BPF_FUSE_CONTINUE, rewrite_in);
 	ASSERT_EQ(link((mnt() + "/f").c_str(), (mnt() + "/olink").c_str()), 0)
 	    << std::strerror(errno);
-	EXPECT_EQ(read_file(backing() + "/xlink"), "data");
+	EXPECT_EQ(read_text(backing() + "/xlink"), "data");
 	EXPECT_FALSE(exists(backing() + "/olink"));
 }
 

@@ -8,6 +8,7 @@
 // table replace by name) and a handler that throws. Differs from
 // verdicts_test.cc (BPF only, no user filter). Unmounts and unloads both
 // tables in TearDown.
+#include "tests/support/fs.h"
 #include "tests/examples/common/example_table.h"
 #include "tests/support/mounted_fs.h"
 #include "tests/support/stats.h"
@@ -29,19 +30,13 @@
 
 namespace {
 
+using fusebpf::test::read_text;
+
 using fusebpf::test::mounted_fs;
 
 void write_file(const std::string &path, const std::string &text)
 {
 	std::ofstream(path) << text;
-}
-
-std::string read_file(const std::string &path)
-{
-	std::ifstream in(path);
-	std::stringstream s;
-	s << in.rdbuf();
-	return s.str();
 }
 
 int stat_errno(const std::string &path, struct stat *st = nullptr)
@@ -139,11 +134,10 @@ TEST_F(UserFilter, HandleLookupAnswersAVirtualFileWithItsAttrs)
 	EXPECT_GE(counter(s, "LOOKUP", "user", "handler"), 2u) << s.dump();
 }
 
-// OPEN and READ of a virtual node need engineer "ops-data"'s wiring of
-// OPEN/READ through the engine (serve_virtual); until then this fails.
+// OPEN and READ of a virtual node are the handler's (engine::serve_virtual).
 TEST_F(UserFilter, VirtualFileReadsComeFromTheHandler)
 {
-	EXPECT_EQ(read_file(mnt("virt")), "virtual file contents\n");
+	EXPECT_EQ(read_text(mnt("virt")), "virtual file contents\n");
 }
 
 TEST_F(UserFilter, PostLookupRemapsAnErrorInUserspace)
@@ -172,7 +166,7 @@ TEST_F(UserFilter, BackingPathInsideTheRootServesAnotherEntry)
 	ASSERT_EQ(stat_errno(mnt("other/real"), &real), 0);
 	EXPECT_EQ(via.st_ino, real.st_ino);
 	EXPECT_EQ(via.st_size, 14);
-	EXPECT_EQ(read_file(mnt("elsewhere")), "the real data\n");
+	EXPECT_EQ(read_text(mnt("elsewhere")), "the real data\n");
 }
 
 TEST_F(UserFilter, BackingPathLeavingTheRootFailsWithEperm)
@@ -185,13 +179,13 @@ TEST_F(UserFilter, TableRemoveStopsBpfBelowTheChild)
 {
 	// Control: under a directory that inherits the table, BPF sees "inner".
 	uint64_t before = lookup_calls(1);
-	EXPECT_EQ(read_file(mnt("control/inner")), "inner of control\n");
+	EXPECT_EQ(read_text(mnt("control/inner")), "inner of control\n");
 	EXPECT_GT(lookup_calls(1), before);
 
 	// notable/: post_lookup removes the table; lookups below run no BPF.
 	before = lookup_calls(1);
 	uint64_t all_before = lookup_calls(0);
-	EXPECT_EQ(read_file(mnt("notable/inner")), "inner of notable\n");
+	EXPECT_EQ(read_text(mnt("notable/inner")), "inner of notable\n");
 	struct stat st;
 	EXPECT_EQ(stat_errno(mnt("notable/inner"), &st), 0);
 	EXPECT_EQ(stat_errno(mnt("notable/hidden_below"), &st), 0);
@@ -206,7 +200,7 @@ TEST_F(UserFilter, TableReplaceByNameAppliesTheOtherTableBelowTheChild)
 	EXPECT_EQ(stat_errno(mnt("control/hidden_below")), 0);
 	// ... the replacement, named by the handler, hides it below replaced/.
 	EXPECT_EQ(stat_errno(mnt("replaced/hidden_below")), ENOENT);
-	EXPECT_EQ(read_file(mnt("replaced/inner")), "inner of replaced\n");
+	EXPECT_EQ(read_text(mnt("replaced/inner")), "inner of replaced\n");
 	// The mount's table no longer runs below replaced/.
 	uint64_t before = lookup_calls(1);
 	EXPECT_EQ(stat_errno(mnt("replaced/inner")), 0);
@@ -216,7 +210,7 @@ TEST_F(UserFilter, TableReplaceByNameAppliesTheOtherTableBelowTheChild)
 TEST_F(UserFilter, AHandlerThatThrowsFailsTheOpWithEioAndTheDaemonLives)
 {
 	EXPECT_EQ(stat_errno(mnt("throw")), EIO);
-	EXPECT_EQ(read_file(mnt("plain")), "plain\n");
+	EXPECT_EQ(read_text(mnt("plain")), "plain\n");
 	EXPECT_EQ(stat_errno(mnt("throw")), EIO);
 	auto s = stats();
 	EXPECT_GE(counter(s, "LOOKUP", "filter_errors", "user_exception"), 2u) << s.dump();

@@ -9,6 +9,7 @@
 // tests/filter (the engine without a mount). Each test mounts with
 // entry_timeout=0 and attr_timeout=0, so every stat reaches the daemon, and
 // unmounts and unloads in TearDown.
+#include "tests/support/fs.h"
 #include "tests/examples/common/example_table.h"
 #include "tests/support/mounted_fs.h"
 #include "tests/support/stats.h"
@@ -31,6 +32,8 @@
 
 namespace {
 
+using fusebpf::test::read_text;
+
 using fusebpf::test::mounted_fs;
 
 // Keep in sync with enum getattr_mode in verdicts.bpf.c.
@@ -49,14 +52,6 @@ enum getattr_mode : uint32_t {
 void write_file(const std::string &path, const std::string &text)
 {
 	std::ofstream(path) << text;
-}
-
-std::string read_file(const std::string &path)
-{
-	std::ifstream in(path);
-	std::stringstream s;
-	s << in.rdbuf();
-	return s.str();
 }
 
 // stat() of path: 0 or the errno it failed with.
@@ -137,7 +132,7 @@ TEST_F(Verdicts, LookupContinueAndNegativeErrno)
 	struct stat st;
 	ASSERT_EQ(stat_errno(mnt("l_continue"), &st), 0);
 	EXPECT_EQ(st.st_size, 19);
-	EXPECT_EQ(read_file(mnt("l_continue")), "data of l_continue\n");
+	EXPECT_EQ(read_text(mnt("l_continue")), "data of l_continue\n");
 	EXPECT_EQ(stat_errno(mnt("l_errno")), EACCES);
 	ASSERT_EQ(stat_errno(backing_ + "/l_errno"), 0); // it is there, only filtered
 	auto s = stats();
@@ -163,7 +158,7 @@ TEST_F(Verdicts, LookupPostfilterRewritesEntryAttr)
 	EXPECT_EQ(st.st_mode & 07777, 0644u);
 	EXPECT_EQ(st.st_uid, 0u);
 	// The entry is still the backing file: its data reads through.
-	EXPECT_EQ(read_file(mnt("l_post")), "data of l_post\n");
+	EXPECT_EQ(read_text(mnt("l_post")), "data of l_post\n");
 	auto s = stats();
 	EXPECT_GE(counter(s, "LOOKUP", "verdicts", "POSTFILTER"), 1u) << s.dump();
 }
@@ -197,7 +192,7 @@ TEST_F(Verdicts, LookupPrefilterRenameLooksUpAnotherBackingEntry)
 	ASSERT_EQ(stat_errno(mnt("target"), &target), 0);
 	EXPECT_EQ(alias.st_ino, target.st_ino);
 	EXPECT_EQ(alias.st_size, 12);
-	EXPECT_EQ(read_file(mnt("l_alias")), "target data\n");
+	EXPECT_EQ(read_text(mnt("l_alias")), "target data\n");
 }
 
 TEST_F(Verdicts, LookupUserVerdictsWithoutUserFilterArePassthrough)
@@ -207,7 +202,7 @@ TEST_F(Verdicts, LookupUserVerdictsWithoutUserFilterArePassthrough)
 		ASSERT_EQ(stat_errno(mnt(name), &st), 0) << name;
 		EXPECT_EQ(st.st_size, static_cast<off_t>(std::strlen(name) + 9)) << name;
 		EXPECT_EQ(st.st_mode & 07777, 0644u) << name;
-		EXPECT_EQ(read_file(mnt(name)), std::string("data of ") + name + "\n");
+		EXPECT_EQ(read_text(mnt(name)), std::string("data of ") + name + "\n");
 	}
 	auto s = stats();
 	EXPECT_GE(counter(s, "LOOKUP", "verdicts", "USER"), 1u) << s.dump();
@@ -220,7 +215,7 @@ TEST_F(Verdicts, LookupGarbageVerdictIsEioAndTheDaemonGoesOn)
 	EXPECT_EQ(stat_errno(mnt("l_garbage")), EIO);
 	EXPECT_EQ(stat_errno(mnt("plain")), 0);
 	EXPECT_EQ(stat_errno(mnt("l_post_garbage")), EIO);
-	EXPECT_EQ(read_file(mnt("plain")), "data of plain\n");
+	EXPECT_EQ(read_text(mnt("plain")), "data of plain\n");
 	auto s = stats();
 	EXPECT_GE(counter(s, "LOOKUP", "filter_errors", "invalid_verdict"), 2u) << s.dump();
 }

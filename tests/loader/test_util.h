@@ -5,6 +5,7 @@
 // outcome, and counters for the leak checks (open fds, pins).
 #pragma once
 
+#include "tests/support/fs.h"
 #include "loader/bpffs.h"
 #include "loader/tables.h"
 
@@ -17,6 +18,8 @@
 #include <unistd.h>
 
 namespace fusebpf::loader_test {
+
+using test::read_text; // tests/support/fs.h
 
 // "lt_<pid>_<n>_<tag>": unique per process and call.
 inline std::string unique_name(const std::string &tag)
@@ -60,14 +63,6 @@ inline int count_open_fds()
 			n++;
 	::closedir(d);
 	return n - 1; // the fd of the opendir itself
-}
-
-inline std::string read_file(const std::string &path)
-{
-	std::ifstream in(path);
-	std::stringstream ss;
-	ss << in.rdbuf();
-	return ss.str();
 }
 
 // The 1-based number of the first line of `path` containing `needle`, or 0.

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 //
 // stats: the daemon's per-op counters, read the way a user reads them, by
-// running `fusebpf stats MOUNTPOINT --json` (docs: /work/notes/contracts.md).
+// running `fusebpf stats MOUNTPOINT --json` (README.md, "The daemon").
 // The JSON object is returned as is; unknown fields are the caller's to ignore.
 #pragma once
 

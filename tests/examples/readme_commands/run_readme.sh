@@ -3,16 +3,19 @@
 #
 # run_readme.sh EXAMPLE_DIR FUSEBPF_BIN_DIR - run every ```sh block of
 # EXAMPLE_DIR/README.md, in order, in ONE `bash -euo pipefail` shell, the way
-# /work/notes/examples-convention.md says a reader would: cwd is a fresh
-# copy of the example folder in a temp dir, `fusebpf` (from FUSEBPF_BIN_DIR)
-# is first on PATH.  ```text blocks are output samples and are not run.
+# a reader would: cwd is a fresh copy of the example folder in a temp dir,
+# `fusebpf` (from FUSEBPF_BIN_DIR) is first on PATH, and the locale is C (the
+# messages README shows are the C locale's). A ```text block right
+# after a ```sh block is the output README shows for it: the block's output
+# must match it (readme_blocks.py says how `...` stands for what varies).
+# Other ```text blocks are samples and are not run.
 #
-# Fails (exit 1) when the commands fail, when the README has no ```sh block,
-# or when anything is still mounted under /tmp/fusebpf-<example> afterwards
-# (the README's last block must unmount): those mounts are force-unmounted
-# first, so a failing README leaves nothing behind.  The commands' output is
-# shown as it runs (ctest --output-on-failure prints it), each block headed
-# by its line number in README.md.
+# Fails (exit 1) when a command fails, when a block's output differs from
+# the one README shows, when the README has no ```sh block, or when anything
+# is still mounted under /tmp/fusebpf-<example> afterwards (the README's last
+# block must unmount): those mounts are force-unmounted first, so a failing
+# README leaves nothing behind. Each block's output is shown after it ran
+# (ctest --output-on-failure prints it), headed by its line in README.md.
 set -euo pipefail
 
 if [[ $# -ne 2 ]]; then
@@ -32,17 +35,10 @@ cleanup() { rm -rf "$work"; }
 trap cleanup EXIT
 cp -a "$example_dir" "$work/$name"
 
-# The ```sh blocks, each preceded by an echo of where it starts in README.md.
-awk -v readme="$readme" '
-	/^```sh[[:space:]]*$/ { in_sh = 1; printf "echo \"### %s:%d\"\n", readme, NR + 1; next }
-	/^```/ && in_sh { in_sh = 0; blocks++; next }
-	in_sh { print }
-	END { if (in_sh) { print "unterminated ```sh block" > "/dev/stderr"; exit 3 }
-	      if (!blocks) { print "no ```sh block" > "/dev/stderr"; exit 4 } }
-' "$readme" > "$work/commands.sh"
+python3 "$(dirname "$0")/readme_blocks.py" script "$readme" "$work"
 
 status=0
-(cd "$work/$name" && PATH="$bin_dir:$PATH" timeout 300 bash -euo pipefail "$work/commands.sh") ||
+(cd "$work/$name" && LC_ALL=C PATH="$bin_dir:$PATH" timeout 300 bash -euo pipefail "$work/commands.sh") ||
 	status=$?
 if [[ $status -ne 0 ]]; then
 	echo "FAIL: the commands of $readme exited with status $status" >&2

@@ -7,6 +7,7 @@
 // rename, chmod/utimes, setxattr, removexattr) while reads work and the rest
 // of the mount stays writable; `fusebpf detach MNT/sub` makes it writable
 // again.  Everything is touched before the attach (warm caches).
+#include "tests/support/fs.h"
 #include "tests/support/mounted_fs.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
@@ -27,6 +28,8 @@
 #include <vector>
 
 namespace {
+
+using fusebpf::test::read_text;
 
 using fusebpf::test::cli_path;
 using fusebpf::test::mounted_fs;
@@ -50,12 +53,6 @@ int open_errno(const std::string &path, int flags)
 		return errno;
 	close(fd);
 	return 0;
-}
-
-std::string read_all(const std::string &path)
-{
-	std::ifstream in(path);
-	return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
 class ReadonlyExample : public ::testing::Test {
@@ -105,7 +102,7 @@ TEST_F(ReadonlyExample, AttachedSubtreeRefusesEveryChangeDetachAllowsThem)
 	cli({"attach", mnt() + "/sub", "--filter", EXAMPLE_OBJ});
 
 	// Reads work.
-	EXPECT_EQ(read_all(sub("file.txt")), "read me\n");
+	EXPECT_EQ(read_text(sub("file.txt")), "read me\n");
 	EXPECT_EQ(open_errno(sub("file.txt"), O_RDONLY), 0);
 	struct stat st;
 	EXPECT_EQ(stat(sub("dir").c_str(), &st), 0);
@@ -134,19 +131,19 @@ TEST_F(ReadonlyExample, AttachedSubtreeRefusesEveryChangeDetachAllowsThem)
 	EXPECT_EQ(err_of(access(sub("file.txt").c_str(), W_OK)), EROFS) << "access(W_OK)";
 
 	// The backing files are untouched.
-	EXPECT_EQ(read_all(backing_ + "/sub/file.txt"), "read me\n");
+	EXPECT_EQ(read_text(backing_ + "/sub/file.txt"), "read me\n");
 	EXPECT_NE(stat((backing_ + "/sub/new.txt").c_str(), &st), 0);
 
 	// Outside the subtree the mount is writable.
 	write_file(mnt() + "/top.txt", "changed\n");
-	EXPECT_EQ(read_all(backing_ + "/top.txt"), "changed\n");
+	EXPECT_EQ(read_text(backing_ + "/top.txt"), "changed\n");
 	EXPECT_EQ(err_of(mkdir((mnt() + "/outside").c_str(), 0755)), 0);
 
 	// Detached: the subtree is writable again, at once.
 	cli({"detach", mnt() + "/sub"});
 	EXPECT_EQ(open_errno(sub("file.txt"), O_WRONLY | O_TRUNC), 0);
 	write_file(sub("file.txt"), "written\n");
-	EXPECT_EQ(read_all(backing_ + "/sub/file.txt"), "written\n");
+	EXPECT_EQ(read_text(backing_ + "/sub/file.txt"), "written\n");
 	EXPECT_EQ(err_of(mkdir(sub("newdir").c_str(), 0755)), 0);
 	EXPECT_EQ(err_of(chmod(sub("file.txt").c_str(), 0600)), 0);
 	EXPECT_EQ(err_of(rename(sub("file.txt").c_str(), sub("moved.txt").c_str())), 0);
@@ -160,7 +157,7 @@ TEST_F(ReadonlyExample, MountedWithTheFilterTheWholeMountIsReadOnly)
 	                                   std::vector<std::string>{"--filter", EXAMPLE_OBJ});
 	std::string why;
 	ASSERT_TRUE(fs_->start(why)) << why;
-	EXPECT_EQ(read_all(mnt() + "/top.txt"), "top\n");
+	EXPECT_EQ(read_text(mnt() + "/top.txt"), "top\n");
 	EXPECT_EQ(open_errno(mnt() + "/top.txt", O_WRONLY), EROFS);
 	EXPECT_EQ(err_of(mkdir((mnt() + "/x").c_str(), 0755)), EROFS);
 }

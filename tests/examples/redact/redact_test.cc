@@ -7,6 +7,7 @@
 // the backing file keeps its content; other files read unchanged and never
 // reach the user filter (its READ postfilter counter in `fusebpf stats`).
 // Cleans up (unmount, unload) in the fixture.
+#include "tests/support/fs.h"
 #include "tests/examples/common/example_table.h"
 #include "tests/support/mounted_fs.h"
 #include "tests/support/stats.h"
@@ -26,17 +27,11 @@
 
 namespace {
 
+using fusebpf::test::read_text;
+
 const std::string secret_text = "card 4111 1111 1111 1111\npin 1234, room 42\nid 998877665544\n";
 const std::string masked_text = "card **** **** **** ****\npin ****, room 42\nid ************\n";
 const std::string plain_text = "call 555-1234 or 0800123456\n";
-
-std::string read_file(const std::string &path)
-{
-	std::ifstream in(path);
-	std::ostringstream text;
-	text << in.rdbuf();
-	return text.str();
-}
 
 // `ls -l`: a listing (READDIRPLUS) and a stat of every entry.
 void list_long(const std::string &dir)
@@ -96,12 +91,12 @@ protected:
 
 TEST_F(Redact, SecretFilesAreMaskedOthersAreNot)
 {
-	EXPECT_EQ(read_file(mnt("cards.secret")), masked_text);
-	EXPECT_EQ(read_file(backing_ + "/cards.secret"), secret_text);
+	EXPECT_EQ(read_text(mnt("cards.secret")), masked_text);
+	EXPECT_EQ(read_text(backing_ + "/cards.secret"), secret_text);
 	uint64_t after_secret = user_postfilter_reads();
 	EXPECT_GE(after_secret, 1u);
 
-	EXPECT_EQ(read_file(mnt("notes.txt")), plain_text);
+	EXPECT_EQ(read_text(mnt("notes.txt")), plain_text);
 	EXPECT_EQ(user_postfilter_reads(), after_secret) << "a plain file reached the user filter";
 	EXPECT_EQ(fs_->stop(), "exit 0") << fs_->daemon_log();
 }
@@ -109,7 +104,7 @@ TEST_F(Redact, SecretFilesAreMaskedOthersAreNot)
 TEST_F(Redact, ListingFirstDoesNotBypassTheMask)
 {
 	list_long(fs_->mountpoint());
-	EXPECT_EQ(read_file(mnt("listed.secret")), masked_text);
+	EXPECT_EQ(read_text(mnt("listed.secret")), masked_text);
 	struct stat st;
 	ASSERT_EQ(stat(mnt("listed.secret").c_str(), &st), 0) << strerror(errno);
 	EXPECT_EQ(static_cast<size_t>(st.st_size), secret_text.size()); // masking keeps the size

@@ -5,6 +5,7 @@
 // the alias does not show in a listing; with case folding switched on in
 // `redirect_options`, any spelling of a lower-case backing name works.
 // Cleans up (unmount, unload) in the fixture.
+#include "tests/support/fs.h"
 #include "tests/examples/common/example_table.h"
 #include "tests/support/mounted_fs.h"
 #include "tests/support/temp_dir.h"
@@ -24,18 +25,12 @@
 
 namespace {
 
+using fusebpf::test::read_text;
+
 struct name64 {
 	char name[64] = {};
 	explicit name64(const std::string &s) { std::strncpy(name, s.c_str(), sizeof(name) - 1); }
 };
-
-std::string read_file(const std::string &path)
-{
-	std::ifstream in(path);
-	std::ostringstream text;
-	text << in.rdbuf();
-	return text.str();
-}
 
 std::set<std::string> list_dir(const std::string &path)
 {
@@ -101,7 +96,7 @@ TEST_F(Redirect, AliasReadsItsTarget)
 	EXPECT_EQ(errno, ENOENT);
 
 	set_alias("latest", "target.txt");
-	EXPECT_EQ(read_file(mnt("latest")), "the target\n");
+	EXPECT_EQ(read_text(mnt("latest")), "the target\n");
 	ASSERT_EQ(stat(mnt("latest").c_str(), &st), 0) << strerror(errno);
 	ASSERT_EQ(stat((backing_ + "/target.txt").c_str(), &target), 0);
 	EXPECT_EQ(st.st_ino, target.st_ino);
@@ -113,9 +108,9 @@ TEST_F(Redirect, AliasReadsItsTarget)
 
 	// Pointing the alias elsewhere takes effect at the next lookup.
 	set_alias("latest", "other.txt");
-	EXPECT_EQ(read_file(mnt("latest")), "another file\n");
+	EXPECT_EQ(read_text(mnt("latest")), "another file\n");
 	// Other names are untouched.
-	EXPECT_EQ(read_file(mnt("target.txt")), "the target\n");
+	EXPECT_EQ(read_text(mnt("target.txt")), "the target\n");
 	EXPECT_EQ(fs_->stop(), "exit 0") << fs_->daemon_log();
 }
 
@@ -126,8 +121,8 @@ TEST_F(Redirect, FoldCaseFindsLowerCaseBackingNames)
 	EXPECT_EQ(stat(mnt("TARGET.TXT").c_str(), &st), -1);
 	EXPECT_EQ(errno, ENOENT);
 	set_fold_case(true);
-	EXPECT_EQ(read_file(mnt("TARGET.TXT")), "the target\n");
-	EXPECT_EQ(read_file(mnt("Other.Txt")), "another file\n");
+	EXPECT_EQ(read_text(mnt("TARGET.TXT")), "the target\n");
+	EXPECT_EQ(read_text(mnt("Other.Txt")), "another file\n");
 	set_fold_case(false);
 	errno = 0;
 	EXPECT_EQ(stat(mnt("Target.txt").c_str(), &st), -1);

@@ -5,6 +5,7 @@
 // directory), is a read-only regular file, and its text shows op counters
 // that grow as the mount is used.  Cleans up (unmount, unload) in the
 // fixture.
+#include "tests/support/fs.h"
 #include "tests/examples/common/example_table.h"
 #include "tests/support/mounted_fs.h"
 #include "tests/support/temp_dir.h"
@@ -24,13 +25,7 @@
 
 namespace {
 
-std::string read_file(const std::string &path)
-{
-	std::ifstream in(path);
-	std::ostringstream text;
-	text << in.rdbuf();
-	return text.str();
-}
+using fusebpf::test::read_text;
 
 // The number after "key " at the start of a line of text, or -1.
 long long counter(const std::string &text, const std::string &key)
@@ -80,19 +75,19 @@ TEST_F(StatusFile, VirtualFileShowsCountersThatGrow)
 	EXPECT_EQ(stat((backing_ + "/.fusebpf-status").c_str(), &st), -1);
 	EXPECT_EQ(errno, ENOENT);
 
-	std::string first = read_file(mnt(".fusebpf-status"));
+	std::string first = read_text(mnt(".fusebpf-status"));
 	ASSERT_NE(counter(first, "ops_total"), -1) << first;
 	long long total = counter(first, "ops_total");
 
 	// Use the mount: lookups, getattrs, an open and reads of a real file.
 	for (int i = 0; i < 5; i++) {
 		ASSERT_EQ(stat(mnt("data.txt").c_str(), &st), 0);
-		EXPECT_EQ(read_file(mnt("data.txt")), "data\n");
+		EXPECT_EQ(read_text(mnt("data.txt")), "data\n");
 	}
 	errno = 0;
 	EXPECT_EQ(stat(mnt("missing").c_str(), &st), -1);
 
-	std::string second = read_file(mnt(".fusebpf-status"));
+	std::string second = read_text(mnt(".fusebpf-status"));
 	EXPECT_GT(counter(second, "ops_total"), total) << first << "---\n" << second;
 	EXPECT_GE(counter(second, "lookup"), 1) << second;
 	EXPECT_GE(counter(second, "open"), 1) << second;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * bad_verifier.bpf.c - a filter the verifier must reject: it indexes its
- * context with a variable, the classic syscall-program mistake (DESIGN §3).
+ * context with a variable, the classic syscall-program mistake (docs/design.md §3).
  * The loader test asserts the error names the program, the rejection and
  * this file's line of the bad access.
  */
