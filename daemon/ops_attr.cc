@@ -190,7 +190,10 @@ int do_setattr(session &s, inode &node, const fuse_setattr_in &in, fuse_attr_out
 	if (valid & FATTR_SIZE)
 		if (int err = truncate_node(s, node, in))
 			return err;
-	if (valid & FATTR_KILL_SUIDGID)
+	// Only for a truncate: the kernel sets FATTR_KILL_SUIDGID on every chown
+	// (whatever the caller's CAP_FSETID), and the backing chown as the
+	// caller already clears what the VFS's chown rules clear.
+	if ((valid & FATTR_KILL_SUIDGID) && (valid & FATTR_SIZE))
 		if (int err = kill_suidgid(node))
 			return err;
 	if (valid & (FATTR_ATIME | FATTR_MTIME | FATTR_ATIME_NOW | FATTR_MTIME_NOW))
