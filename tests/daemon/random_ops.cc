@@ -52,7 +52,7 @@ constexpr unsigned weights[random_op::n_kinds] = {
 
 const char *const symlink_targets[] = {"a", "b", "c/d", "nonexistent", "d", "/nonexistent/x"};
 const char *const xattr_names[] = {"user.x", "user.y", "user.z"};
-const mode_t file_modes[] = {0644, 0600, 0755, 0444, 0000, 04755, 0640, 02750};
+const mode_t file_modes[] = {0644, 0600, 0755, 0444, 0000, 04755, 0640, 02750, 06744};
 const uid_t owners[] = {0, 1000, 65534};
 const mode_t program_modes[] = {0711, 0755, 0700, 0644, 0100};
 
