@@ -5,6 +5,7 @@
 #include "daemon/backing.h"
 
 #include "daemon/node_filters.h"
+#include "daemon/passthrough.h"
 #include "daemon/session.h"
 
 #include <fcntl.h>
@@ -62,6 +63,7 @@ void fill_entry(const session &s, const inode &node, const struct stat &st,
 	out.entry_valid_nsec = s.entry_timeout().nsec;
 	out.attr_valid = s.attr_timeout().sec;
 	out.attr_valid_nsec = s.attr_timeout().nsec;
+	passthrough_attr_valid(node, out.attr_valid, out.attr_valid_nsec);
 	fill_attr(st, out.attr);
 }
 

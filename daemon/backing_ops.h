@@ -110,6 +110,12 @@ int do_readlink(session &s, inode &node, std::string &target);
 // ---- attributes (ops_attr.cc) ----
 // Applies mode, owner, size (by in.fh with FATTR_FH), times; out is the new attr.
 int do_setattr(session &s, inode &node, const fuse_setattr_in &in, fuse_attr_out &out);
+// The kernel's FUSE_WRITE_KILL_SUIDGID / FATTR_KILL_SUIDGID /
+// FUSE_OPEN_KILL_SUIDGID (the caller lacks CAP_FSETID): clears S_ISUID, and
+// S_ISGID if group-executable or the caller is not in the file's group, of
+// a regular file when the thread runs with fsuid 0 (and so has CAP_FSETID,
+// which made the backing fs keep them). Returns 0 or an errno.
+int kill_suidgid(const inode &node);
 int do_access(session &s, inode &node, const fuse_access_in &in);
 int do_statfs(session &s, inode &node, fuse_statfs_out &out);
 

@@ -20,10 +20,16 @@
 // suid/sgid kill: the kernel asks us to drop suid/sgid either with
 // FATTR_KILL_SUIDGID (FUSE_HANDLE_KILLPRIV_V2) or, without it, as a mode
 // change riding along with the size change of a truncate. Both happen
-// natively in the backing fs when the truncate/chown runs as the caller
-// (it kills exactly when the VFS rules say so), so a mode change that only
-// clears S_ISUID/S_ISGID next to a size change is left to the truncate
-// instead of being run as a chmod the caller may not be allowed to do.
+// natively in the backing fs when the truncate/chown runs as a caller with
+// fsuid != 0 (it kills exactly when the VFS rules say so), so a mode change
+// that only clears S_ISUID/S_ISGID next to a size change is left to the
+// truncate instead of being run as a chmod the caller may not be allowed to
+// do. A root caller without CAP_FSETID (the kernel still sets
+// FATTR_KILL_SUIDGID) is served by a thread that has it: kill_suidgid()
+// clears the bits then.
+//
+// Attribute timeout: 0 for a file with passthrough opens
+// (passthrough_attr_valid(), passthrough.h).
 //
 // ACCESS and STATFS are single calls (faccessat2 with AT_EACCESS, so the
 // check uses the caller's fsuid/fsgid/groups, not the daemon's real ids;
@@ -45,6 +51,7 @@
 #include "daemon/node_filters.h"
 #include "daemon/op_args.h"
 #include "daemon/ops.h"
+#include "daemon/passthrough.h"
 #include "daemon/session.h"
 
 #include <fcntl.h>
@@ -53,7 +60,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <iterator>
 #include <string>
 
 namespace fusebpf::daemon {
@@ -67,6 +76,17 @@ namespace {
 // chmod of the node itself. fchmodat2 is the only chmod that takes
 // AT_EMPTY_PATH on an O_PATH fd and never follows a symlink (a symlink's
 // mode cannot be changed on most file systems: EOPNOTSUPP, as natively).
+// Whether the calling thread's fsgid or supplementary groups (the caller's,
+// as caller_creds.h set them) hold gid. Raw syscalls: per thread.
+bool thread_in_group(gid_t gid)
+{
+	if (static_cast<gid_t>(syscall(SYS_setfsgid, static_cast<gid_t>(-1))) == gid)
+		return true;
+	gid_t groups[256];
+	long n = syscall(SYS_getgroups, std::size(groups), groups);
+	return n > 0 && std::find(groups, groups + n, gid) != groups + n;
+}
+
 int chmod_node(const inode &node, mode_t mode)
 {
 	if (syscall(SYS_fchmodat2, node.fd.get(), "", mode, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) ==
@@ -170,6 +190,12 @@ int do_setattr(session &s, inode &node, const fuse_setattr_in &in, fuse_attr_out
 	if (valid & FATTR_SIZE)
 		if (int err = truncate_node(s, node, in))
 			return err;
+	// Only for a truncate: the kernel sets FATTR_KILL_SUIDGID on every chown
+	// (whatever the caller's CAP_FSETID), and the backing chown as the
+	// caller already clears what the VFS's chown rules clear.
+	if ((valid & FATTR_KILL_SUIDGID) && (valid & FATTR_SIZE))
+		if (int err = kill_suidgid(node))
+			return err;
 	if (valid & (FATTR_ATIME | FATTR_MTIME | FATTR_ATIME_NOW | FATTR_MTIME_NOW))
 		if (int err = utimens_node(node, in))
 			return err;
@@ -178,7 +204,27 @@ int do_setattr(session &s, inode &node, const fuse_setattr_in &in, fuse_attr_out
 	if (int err = stat_node(node, st))
 		return err;
 	fill_attr_out(s, st, out);
+	passthrough_attr_valid(node, out.attr_valid, out.attr_valid_nsec);
 	return 0;
+}
+
+int kill_suidgid(const inode &node)
+{
+	// A caller with fsuid != 0 runs without CAP_FSETID, so its write,
+	// truncate or open(O_TRUNC) made the backing fs clear the bits already.
+	if (static_cast<uid_t>(syscall(SYS_setfsuid, static_cast<uid_t>(-1))) != 0)
+		return 0;
+	struct stat st;
+	if (int err = stat_node(node, st))
+		return err;
+	// The VFS's setattr_should_drop_sgid(): S_ISGID goes with group
+	// execute, or without it when the caller is not in the file's group.
+	mode_t kill = S_ISUID;
+	if ((st.st_mode & S_ISGID) && ((st.st_mode & S_IXGRP) || !thread_in_group(st.st_gid)))
+		kill |= S_ISGID;
+	if (!S_ISREG(st.st_mode) || !(st.st_mode & kill))
+		return 0;
+	return chmod_node(node, st.st_mode & 07777 & ~kill);
 }
 
 void op_setattr(request &req)

@@ -22,9 +22,18 @@
 //
 // Set-user-ID bits: INIT agrees FUSE_HANDLE_KILLPRIV_V2 (so the kernel need
 // not ask for security.capability before every write). The backing write
-// runs as the caller, and the backing fs clears S_ISUID/S_ISGID itself
-// exactly when it would natively (no CAP_FSETID); FUSE_WRITE_KILL_SUIDGID
-// and FUSE_OPEN_KILL_SUIDGID are set by the kernel in just those cases.
+// runs as the caller, and for a caller with fsuid != 0 the backing fs clears
+// S_ISUID/S_ISGID itself exactly when it would natively (no CAP_FSETID).
+// The kernel sets FUSE_WRITE_KILL_SUIDGID and FUSE_OPEN_KILL_SUIDGID (an
+// O_TRUNC open) when the caller lacks CAP_FSETID; for a root caller without
+// it (the worker thread has it) kill_suidgid() clears the bits. Files with
+// such bits take the classic data path, so every write is seen here
+// (passthrough.h, classic_reason::set_id). File capabilities
+// (security.capability) are dropped by the kernel's own REMOVEXATTR before
+// a write or fallocate (ops_xattr.cc).
+//
+// Exec: an execve() of a file on the mount opens it with __FMODE_EXEC in
+// the OPEN flags; open_for_exec() serves it (execute permission, not read).
 #include "daemon/backing.h"
 #include "daemon/backing_ops.h"
 #include "daemon/caller_creds.h"
@@ -40,6 +49,8 @@
 #include <spdlog/spdlog.h>
 
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -53,6 +64,9 @@ namespace fusebpf::daemon {
 namespace {
 
 constexpr size_t page_size = 4096;
+
+// __FMODE_EXEC (include/linux/fs.h): in the OPEN flags of an execve().
+constexpr int fmode_exec = 0x20;
 
 struct free_deleter {
 	void operator()(void *p) const { std::free(p); }
@@ -73,14 +87,28 @@ std::span<std::byte> thread_buffer(size_t size, int which)
 	return {bufs[which].get(), size};
 }
 
+// True for a mode whose set-ID bits a write may clear (S_ISUID; S_ISGID
+// with group execute, or for a writer outside the file's group: the VFS's
+// setattr_should_drop_sgid()).
+bool has_killable_id_bits(mode_t mode)
+{
+	return (mode & (S_ISUID | S_ISGID)) != 0;
+}
+
 // Registers an open backing fd: fh, data path (passthrough unless the
-// node's binding filters data), open reply flags.
+// node's binding filters data or the file has set-ID bits, passthrough.h),
+// open reply flags.
 void finish_open(session &s, inode_ptr node, unique_fd fd, int flags, fuse_open_out &out)
 {
-	bool filtered = binding_of(*node)->filters_data();
+	classic_reason why = classic_reason::none;
+	struct stat st;
+	if (binding_of(*node)->filters_data())
+		why = classic_reason::filtered;
+	else if (node->is_reg() && fstat(fd.get(), &st) == 0 && has_killable_id_bits(st.st_mode))
+		why = classic_reason::set_id;
 	auto f = std::make_shared<open_file>(std::move(node), std::move(fd), flags);
 	out = {};
-	passthrough_open(s, *f, out, filtered);
+	passthrough_open(s, *f, out, why);
 	out.fh = s.files().insert(std::move(f));
 }
 
@@ -115,6 +143,53 @@ void drop_open(session &s, uint64_t fh)
 	(void)do_release(s, r);
 }
 
+// The daemon's own credentials for one scope inside a request handler
+// (which runs as the caller, caller_creds.h): fsuid/fsgid 0, which also
+// gives the thread back its file-system capabilities; the caller's are
+// restored at the end. Supplementary groups are left alone (root needs none).
+class daemon_creds_scope {
+public:
+	daemon_creds_scope()
+	    : uid_(static_cast<uid_t>(syscall(SYS_setfsuid, 0))),
+	      gid_(static_cast<gid_t>(syscall(SYS_setfsgid, 0)))
+	{}
+	~daemon_creds_scope()
+	{
+		syscall(SYS_setfsgid, gid_);
+		syscall(SYS_setfsuid, uid_);
+	}
+	daemon_creds_scope(const daemon_creds_scope &) = delete;
+	daemon_creds_scope &operator=(const daemon_creds_scope &) = delete;
+
+private:
+	uid_t uid_;
+	gid_t gid_;
+};
+
+// The open execve() makes (exec.c do_open_execat: O_RDONLY | __FMODE_EXEC,
+// access MAY_EXEC only). Natively running a program needs execute, not
+// read, permission, so a caller may run a 0711 file it cannot read. The
+// caller's execute permission is checked by the backing fs (faccessat2
+// X_OK as the caller, whether or not the mount has default_permissions:
+// without it the kernel only checks that some x bit is set), a backing
+// mount with noexec refuses as natively, and the file is then opened with
+// the daemon's credentials. Only the kernel sends __FMODE_EXEC: open(2)
+// drops it (it is not in VALID_OPEN_FLAGS).
+int open_for_exec(const session &s, const inode &node, int flags, unique_fd &out)
+{
+	if (!node.is_reg())
+		return EACCES;
+	if (syscall(SYS_faccessat2, node.fd.get(), "", X_OK, AT_EACCESS | AT_EMPTY_PATH) < 0)
+		return errno;
+	struct statvfs vfs;
+	if (fstatvfs(node.fd.get(), &vfs) < 0)
+		return errno;
+	if (vfs.f_flag & ST_NOEXEC)
+		return EACCES;
+	daemon_creds_scope as_daemon;
+	return reopen_inode(s, node, flags, out);
+}
+
 ssize_t read_backing(const open_file &f, std::span<std::byte> buf, size_t size, uint64_t offset)
 {
 	return pread(f.fd.get(), buf.data(), std::min(size, buf.size()),
@@ -133,9 +208,18 @@ int do_open(session &s, const inode_ptr &node, const fuse_open_in &in, fuse_open
 	if (node->is_dir())
 		return EISDIR;
 	unique_fd fd;
-	if (int err = reopen_inode(s, *node, static_cast<int>(in.flags), fd))
+	int flags = static_cast<int>(in.flags);
+	if ((flags & fmode_exec) && (flags & O_ACCMODE) == O_RDONLY) {
+		flags &= ~fmode_exec;
+		if (int err = open_for_exec(s, *node, flags, fd))
+			return err;
+	} else if (int err = reopen_inode(s, *node, flags & ~fmode_exec, fd)) {
 		return err;
-	finish_open(s, node, std::move(fd), static_cast<int>(in.flags), out);
+	}
+	if (in.open_flags & FUSE_OPEN_KILL_SUIDGID)
+		if (int err = kill_suidgid(*node))
+			return err;
+	finish_open(s, node, std::move(fd), flags & ~fmode_exec, out);
 	return 0;
 }
 
@@ -385,6 +469,9 @@ int do_write(session &s, const fuse_write_in &in, std::span<const std::byte> dat
 	ssize_t n = pwrite(f->fd.get(), p, data.size(), static_cast<off_t>(in.offset));
 	if (n < 0)
 		return errno;
+	if (in.write_flags & FUSE_WRITE_KILL_SUIDGID)
+		if (int err = kill_suidgid(*f->node))
+			return err;
 	out = {};
 	out.size = static_cast<uint32_t>(n);
 	return 0;

@@ -23,8 +23,12 @@
 //     natively.
 //   - FUSE_HANDLE_KILLPRIV_V2: backing writes, truncates and chowns run as
 //     the caller, so the backing fs clears set-user-ID bits itself exactly
-//     as natively; agreeing it sets SB_NOSEC, which spares a
-//     security.capability GETXATTR before every write(2).
+//     as natively, and the kill flags the kernel sends with WRITE, SETATTR
+//     and OPEN (FUSE_WRITE_KILL_SUIDGID, FATTR_KILL_SUIDGID,
+//     FUSE_OPEN_KILL_SUIDGID) cover a root caller without CAP_FSETID
+//     (kill_suidgid()); agreeing it sets SB_NOSEC, which spares a
+//     security.capability GETXATTR before every write(2). FALLOCATE carries
+//     no kill flag: the backing fallocate as the caller clears them.
 //   - max_write 1 MiB (FUSE_MAX_PAGES, 256 pages), readdirplus (auto),
 //     parallel dirops, async read, atomic O_TRUNC, SETXATTR_EXT,
 //     CREATE_SUPP_GROUP; POSIX/flock locks if ops_locks.cc handles them.

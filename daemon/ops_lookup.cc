@@ -12,6 +12,7 @@
 #include "daemon/backing_ops.h"
 #include "daemon/node_filters.h"
 #include "daemon/ops.h"
+#include "daemon/passthrough.h"
 #include "daemon/session.h"
 
 #include <sys/stat.h>
@@ -91,6 +92,7 @@ int do_getattr(session &s, inode &node, const fuse_getattr_in &, fuse_attr_out &
 	if (int err = stat_node(node, st))
 		return err;
 	fill_attr_out(s, st, out);
+	passthrough_attr_valid(node, out.attr_valid, out.attr_valid_nsec);
 	return 0;
 }
 

@@ -19,7 +19,9 @@
 // kernel's own rules (fs/xattr.c: xattr_permission, security/commoncap.c)
 // itself: trusted.* cannot be read (ENODATA), written or removed (EPERM) and
 // is hidden from the list; security.* cannot be written or removed (EPERM).
-// Limit: "privileged" means fsuid 0, as elsewhere in the daemon.
+// Limit: "privileged" means fsuid 0, as elsewhere in the daemon. Removing
+// security.capability is left to the backing fs (do_removexattr()): the
+// kernel sends it for any writer of a file with capabilities.
 //
 // Filters (node_filters.h, docs/filters.md §6): each op runs through the
 // filter engine when the node's binding wants it, else it is the plain
@@ -74,6 +76,9 @@ bool has_prefix(std::string_view name, std::string_view prefix)
 }
 
 // 0, or the errno the kernel would give a caller without CAP_SYS_ADMIN.
+// XATTR_NAME_CAPS: file capabilities.
+constexpr std::string_view capability_name = "security.capability";
+
 int check_namespace(std::string_view name, bool write)
 {
 	if (caller_is_root())
@@ -355,8 +360,16 @@ void op_listxattr(request &req)
 int do_removexattr(session &, inode &node, std::string_view name)
 {
 	std::string n(name);
-	if (int err = check_namespace(n, true))
-		return err;
+	// security.capability is the exception: the kernel's VFS already
+	// refused a removexattr(2) of it from a caller without CAP_SETFCAP
+	// (security_inode_removexattr runs on the FUSE inode before the request
+	// is sent), so one from such a caller is the kernel dropping file
+	// capabilities before a write, truncate or fallocate (file_remove_privs,
+	// which bypasses that check natively too). The daemon thread keeps
+	// CAP_SETFCAP, so the backing fs removes it as natively.
+	if (n != capability_name)
+		if (int err = check_namespace(n, true))
+			return err;
 	std::string p = proc_fd_path(node.fd.get());
 	if (removexattr(p.c_str(), n.c_str()) < 0)
 		return errno;

@@ -2,13 +2,16 @@
 //
 // Kernel passthrough: BACKING_OPEN on first open of an inode, shared id,
 // BACKING_CLOSE on last release, classic fallback logged once; classic
-// opens of filtered files counted per inode so the two modes never mix.
+// opens of filtered files counted per inode so the two modes never mix;
+// O_RDWR passthrough opens counted per inode for the attribute timeout.
 #include "daemon/passthrough.h"
 
+#include "daemon/notify.h"
 #include "daemon/session.h"
 
 #include <spdlog/spdlog.h>
 
+#include <fcntl.h>
 #include <sys/ioctl.h>
 
 #include <atomic>
@@ -47,25 +50,52 @@ void classic_add(const inode &node, int delta)
 	classic_inodes.store(classic_opens.size(), std::memory_order_release);
 }
 
+// Passthrough opens per inode that could back a shared writable mapping
+// (O_RDWR: mmap(MAP_SHARED, PROT_WRITE) needs it), for inodes that have
+// any; for passthrough_attr_valid(), which has a const node and must not
+// take its backing_mutex. The open_file that counts keeps its inode alive.
+// Lock order: inode::backing_mutex -> mapped_mutex (a leaf).
+std::mutex mapped_mutex;
+std::unordered_map<const inode *, unsigned> mappable_opens; // under mapped_mutex
+std::atomic<size_t> mappable_inodes{0}; // mappable_opens.size(): skip the lock when 0
+
+bool mappable(const open_file &f)
+{
+	return (f.flags & O_ACCMODE) == O_RDWR;
+}
+
+// Adds delta to node's count; true if it went from 0 to 1.
+bool mappable_add(const inode &node, int delta)
+{
+	std::lock_guard lock(mapped_mutex);
+	auto it = mappable_opens.try_emplace(&node, 0).first;
+	bool first = it->second == 0 && delta > 0;
+	it->second += static_cast<unsigned>(delta);
+	if (it->second == 0)
+		mappable_opens.erase(it);
+	mappable_inodes.store(mappable_opens.size(), std::memory_order_release);
+	return first;
+}
+
 } // namespace
 
-void passthrough_open(session &s, open_file &f, struct fuse_open_out &out, bool filtered)
+void passthrough_open(session &s, open_file &f, struct fuse_open_out &out, classic_reason why)
 {
 	if (!s.passthrough_enabled() || !f.node->is_reg())
 		return;
 	inode &node = *f.node;
-	std::lock_guard lock(node.backing_mutex);
-	if (filtered && node.backing_users == 0) {
+	std::unique_lock lock(node.backing_mutex);
+	if (why != classic_reason::none && node.backing_users == 0) {
 		classic_add(node, 1);
 		f.classic = true;
 		return;
 	}
-	if (filtered) {
+	if (why != classic_reason::none) {
 		static std::atomic<bool> logged{false};
 		if (!logged.exchange(true))
-			spdlog::warn("a file with a data filter (inode {}) is open with kernel "
-			             "passthrough already: its data reaches the filters once every "
-			             "open of it is closed (logged once)",
+			spdlog::warn("a file with a data filter or set-user-ID bit (inode {}) is "
+			             "open with kernel passthrough already: its data reaches the "
+			             "daemon once every open of it is closed (logged once)",
 			             node.ino);
 	}
 	if (node.backing_refused || classic_count(node) > 0)
@@ -92,6 +122,27 @@ void passthrough_open(session &s, open_file &f, struct fuse_open_out &out, bool 
 	f.passthrough = true;
 	out.open_flags |= FOPEN_PASSTHROUGH;
 	out.backing_id = node.backing_id;
+	lock.unlock();
+	// Attributes only (offset -1): no page lock is taken, so this is safe
+	// from the OPEN handler. ENOENT: the kernel does not know the node yet
+	// (CREATE), it has nothing cached.
+	if (mappable(f) && mappable_add(node, 1)) {
+		int err = notify_inval_inode(s.dev_fd(), node.nodeid, -1);
+		if (err && err != -ENOENT)
+			spdlog::debug("invalidating the attributes of inode {}: {}", node.ino,
+			              std::strerror(-err));
+	}
+}
+
+void passthrough_attr_valid(const inode &node, __u64 &sec, __u32 &nsec)
+{
+	if (!node.is_reg() || mappable_inodes.load(std::memory_order_acquire) == 0)
+		return;
+	std::lock_guard lock(mapped_mutex);
+	if (mappable_opens.contains(&node)) {
+		sec = 0;
+		nsec = 0;
+	}
 }
 
 void passthrough_release(session &s, open_file &f)
@@ -105,6 +156,8 @@ void passthrough_release(session &s, open_file &f)
 	if (!f.passthrough)
 		return;
 	f.passthrough = false;
+	if (mappable(f))
+		mappable_add(*f.node, -1);
 	inode &node = *f.node;
 	std::lock_guard lock(node.backing_mutex);
 	if (node.backing_users == 0 || node.backing_id == 0) {

@@ -38,12 +38,39 @@ namespace fusebpf::daemon {
 
 class session;
 
-// Sets up the data path of a newly opened file. filtered: its binding
-// filters data (classic path wanted). With passthrough sets f.passthrough,
-// FOPEN_PASSTHROUGH in out.open_flags and out.backing_id; a filtered
-// classic open sets f.classic; otherwise leaves them unset (classic path).
-// Never fails the open.
-void passthrough_open(session &s, open_file &f, struct fuse_open_out &out, bool filtered);
+// Why an open wants the classic data path.
+enum class classic_reason {
+	none,     // passthrough if the kernel takes it
+	filtered, // its binding filters data
+	set_id,   // a set-user-ID or set-group-ID (with group x) file, see below
+};
+
+// Sets up the data path of a newly opened file. With passthrough sets
+// f.passthrough, FOPEN_PASSTHROUGH in out.open_flags and out.backing_id; a
+// classic open for a reason sets f.classic; otherwise leaves them unset
+// (classic path). Never fails the open. The first O_RDWR passthrough open
+// of an inode drops the kernel's cached attributes of it (see
+// passthrough_attr_valid()).
+//
+// set_id: a passthrough write runs in the kernel with the credentials of
+// whoever opened the inode first (the backing id keeps them), so whether
+// the backing fs clears S_ISUID/S_ISGID would depend on that opener, not on
+// the writer. Such files take the classic path: each WRITE runs as its
+// caller, and FUSE_WRITE_KILL_SUIDGID covers a root caller without
+// CAP_FSETID (kill_suidgid()).
+void passthrough_open(session &s, open_file &f, struct fuse_open_out &out, classic_reason why);
+
+// The attribute timeout for a reply carrying node's attributes (GETATTR,
+// SETATTR, LOOKUP, READDIRPLUS): 0 while the inode has O_RDWR passthrough
+// opens, else unchanged. A write through a shared mapping of a passthrough
+// file changes the backing file's mtime and ctime in the kernel, and
+// nothing tells the FUSE inode (msync() syncs the backing file directly);
+// such a mapping needs an O_RDWR open. So while one exists every stat asks
+// the backing fs, and the first one invalidates what was cached before
+// (FUSE_NOTIFY_INVAL_INODE, attributes only). write(2) and read(2) need
+// none of this: the kernel itself invalidates mtime/ctime/size after a
+// passthrough write and atime after a passthrough read or mmap().
+void passthrough_attr_valid(const inode &node, __u64 &sec, __u32 &nsec);
 
 // Drops f's reference on its inode's backing id (on RELEASE); the last one
 // closes the id with FUSE_DEV_IOC_BACKING_CLOSE. Drops a filtered classic

@@ -15,8 +15,10 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sstream>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -26,11 +28,13 @@ namespace {
 
 const char *kind_name(random_op::kind_t k)
 {
-	static const char *names[] = {
-	    "create",  "open_excl", "write",     "read",     "truncate",    "rename",
-	    "link",    "unlink",    "mkdir",     "rmdir",    "chmod",       "chown",
-	    "symlink", "readlink",  "setxattr",  "getxattr", "removexattr", "listxattr",
-	    "stat",    "readdir",   "fallocate", "access",   "mknod",       "remove_tree"};
+	static const char *names[] = {"create",          "open_excl", "write",     "read",
+	                              "truncate",        "rename",    "link",      "unlink",
+	                              "mkdir",           "rmdir",     "chmod",     "chown",
+	                              "symlink",         "readlink",  "setxattr",  "getxattr",
+	                              "removexattr",     "listxattr", "stat",      "readdir",
+	                              "fallocate",       "access",    "mknod",     "remove_tree",
+	                              "install_program", "exec",      "mmap_write"};
 	static_assert(std::size(names) == random_op::n_kinds);
 	return names[k];
 }
@@ -42,13 +46,15 @@ constexpr unsigned weights[random_op::n_kinds] = {
 	/* rename */ 8, /* link */ 4, /* unlink */ 7, /* mkdir */ 5, /* rmdir */ 5,
 	/* chmod */ 3, /* chown */ 1, /* symlink */ 3, /* readlink */ 2, /* setxattr */ 3,
 	/* getxattr */ 3, /* removexattr */ 2, /* listxattr */ 2, /* stat */ 6, /* readdir */ 3,
-	/* fallocate */ 1, /* access */ 2, /* mknod */ 1, /* remove_tree */ 1};
+	/* fallocate */ 1, /* access */ 2, /* mknod */ 1, /* remove_tree */ 1,
+	/* install_program */ 2, /* exec */ 3, /* mmap_write */ 3};
 // clang-format on
 
 const char *const symlink_targets[] = {"a", "b", "c/d", "nonexistent", "d", "/nonexistent/x"};
 const char *const xattr_names[] = {"user.x", "user.y", "user.z"};
-const mode_t file_modes[] = {0644, 0600, 0755, 0444, 0000, 04755, 0640, 02750};
+const mode_t file_modes[] = {0644, 0600, 0755, 0444, 0000, 04755, 0640, 02750, 06744};
 const uid_t owners[] = {0, 1000, 65534};
+const mode_t program_modes[] = {0711, 0755, 0700, 0644, 0100};
 
 std::string content(uint64_t seed, size_t len)
 {
@@ -62,6 +68,94 @@ std::string content(uint64_t seed, size_t len)
 op_outcome from(long ret)
 {
 	return {ret, ret < 0 ? errno : 0, {}};
+}
+
+// The bytes of a program that exits 0.
+const std::string &true_program()
+{
+	static const std::string bytes = [] {
+		std::string s;
+		unique_fd fd(::open("/bin/true", O_RDONLY | O_CLOEXEC));
+		char buf[65536];
+		ssize_t n;
+		while (fd && (n = ::read(fd.get(), buf, sizeof buf)) > 0)
+			s.append(buf, static_cast<size_t>(n));
+		return s;
+	}();
+	return bytes;
+}
+
+// execve(path) in a child: ret is its exit status, or -1 with execve's errno.
+op_outcome exec_program(const std::string &path)
+{
+	int pipefd[2];
+	if (::pipe2(pipefd, O_CLOEXEC) < 0)
+		return from(-1);
+	pid_t pid = ::fork();
+	if (pid < 0)
+		return from(-1);
+	if (pid == 0) {
+		char *argv[] = {const_cast<char *>(path.c_str()), nullptr};
+		char *envp[] = {nullptr};
+		::execve(path.c_str(), argv, envp);
+		int e = errno;
+		(void)!::write(pipefd[1], &e, sizeof e);
+		::_exit(127);
+	}
+	::close(pipefd[1]);
+	int e = 0;
+	ssize_t n = ::read(pipefd[0], &e, sizeof e);
+	::close(pipefd[0]);
+	int status = 0;
+	::waitpid(pid, &status, 0);
+	if (n == static_cast<ssize_t>(sizeof e))
+		return {-1, e, {}};
+	return {WIFEXITED(status) ? WEXITSTATUS(status) : -2, 0, {}};
+}
+
+bool later(const timespec &a, const timespec &b)
+{
+	return a.tv_sec > b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec > b.tv_nsec);
+}
+
+// Writes up to len bytes of content at offset 0 through a shared mapping
+// (never past the end of the file), msyncs, and reports whether stat(path)
+// shows mtime and ctime later than a stat taken after mmap(). The pause
+// before the write puts it past the coarse clock tick of the previous change.
+op_outcome mapped_write(const std::string &path, long len, uint64_t seed)
+{
+	unique_fd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC));
+	if (!fd)
+		return from(-1);
+	struct stat before, after;
+	if (::fstat(fd.get(), &before) < 0)
+		return from(-1);
+	size_t n = std::min<size_t>(static_cast<size_t>(before.st_size), static_cast<size_t>(len));
+	if (n == 0)
+		return {0, 0, "empty"};
+	void *p = ::mmap(nullptr, n, PROT_READ | PROT_WRITE, MAP_SHARED, fd.get(), 0);
+	if (p == MAP_FAILED)
+		return from(-1);
+	// After mmap() (which makes the kernel refetch attributes): a stat the
+	// mount may answer from its cache afterwards.
+	if (::stat(path.c_str(), &before) < 0) {
+		int e = errno;
+		::munmap(p, n);
+		return {-1, e, {}};
+	}
+	::usleep(12000);
+	std::string data = content(seed, n);
+	std::memcpy(p, data.data(), n);
+	int rc = ::msync(p, n, MS_SYNC);
+	int e = errno;
+	::munmap(p, n);
+	if (rc < 0)
+		return {-1, e, {}};
+	if (::stat(path.c_str(), &after) < 0)
+		return from(-1);
+	return {static_cast<long>(n), 0,
+	        std::string(later(after.st_mtim, before.st_mtim) ? "mtime " : "") +
+	            (later(after.st_ctim, before.st_ctim) ? "ctime" : "")};
 }
 
 op_outcome read_dir(const std::string &path)
@@ -208,6 +302,12 @@ random_op random_op_source::next()
 	case random_op::mknod:
 		op.arg = pick(2) ? S_IFSOCK : S_IFREG;
 		break;
+	case random_op::install_program:
+		op.arg = program_modes[pick(std::size(program_modes))];
+		break;
+	case random_op::mmap_write:
+		op.len = static_cast<long>(1 + pick(pick(4) == 0 ? 20000 : 300));
+		break;
 	default:
 		break;
 	}
@@ -338,6 +438,21 @@ op_outcome apply_op(const random_op &op, const std::string &root)
 		last.data = o.data;
 		return last;
 	}
+	case random_op::install_program: {
+		// Like `install -m MODE`: the mode applies also to an existing file.
+		unique_fd fd(::open(p.c_str(), O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0600));
+		if (!fd)
+			return from(-1);
+		const std::string &prog = true_program();
+		if (::write(fd.get(), prog.data(), prog.size()) !=
+		    static_cast<ssize_t>(prog.size()))
+			return from(-1);
+		return from(::fchmod(fd.get(), static_cast<mode_t>(op.arg)));
+	}
+	case random_op::exec:
+		return exec_program(p);
+	case random_op::mmap_write:
+		return mapped_write(p, op.len, op.data_seed);
 	default:
 		return {-1, EINVAL, "unknown op"};
 	}

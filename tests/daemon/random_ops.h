@@ -4,9 +4,10 @@
 // gives a sequence of file operations (create, write at offsets, read,
 // truncate, rename with flags, link, unlink, mkdir, rmdir, chmod, chown,
 // symlink, readlink, xattrs, O_EXCL opens, stat, readdir, fallocate, access,
-// mknod, and clearing a directory so the namespace keeps churning) on paths from a small namespace,
-// so operations collide and errors are common. apply_op() runs one op below a root directory and
-// captures everything observable: return value, errno, and data read.
+// mknod, installing and executing a program, writing through a shared
+// mapping, and clearing a directory so the namespace keeps churning) on paths
+// from a small namespace, so operations collide and errors are common. apply_op() runs one op below
+// a root directory and captures everything observable: return value, errno, and data read.
 //
 // The sequence depends only on the seed, never on results, so the same ops
 // run on a mount and on a native directory can be compared one by one.
@@ -44,7 +45,10 @@ struct random_op {
 		fallocate,
 		access,
 		mknod,
-		remove_tree, // unlink or rmdir each of path/{a,b,c,d}, then rmdir path
+		remove_tree,     // unlink or rmdir each of path/{a,b,c,d}, then rmdir path
+		install_program, // write /bin/true's bytes to path with mode arg
+		exec,            // execve(path), its exit status or errno
+		mmap_write,      // write through a shared mapping + msync: did mtime and ctime move
 		n_kinds
 	} kind;
 	std::string path, path2; // relative to the root
