@@ -191,7 +191,10 @@ int do_create(session &s, inode &parent, const fuse_create_in &in, std::string_v
 		std::optional<umask_scope> um;
 		if (s.conn().has(FUSE_DONT_MASK))
 			um.emplace(in.umask);
-		fd = openat(parent.fd.get(), n.c_str(), flags, in.mode & 07777);
+		pinned_fd parent_fd = parent.pin();
+		if (!parent_fd)
+			return parent_fd.error();
+		fd = openat(parent_fd.get(), n.c_str(), flags, in.mode & 07777);
 	}
 	if (fd < 0)
 		return errno;
