@@ -132,11 +132,9 @@ void fd_cache::insert_locked(const inode &node, std::shared_ptr<const unique_fd>
 	slot.fd = std::move(fd);
 	lru_.push_front(&node);
 	slot.lru = lru_.begin();
-	slot.in_lru = true;
 	while (lru_.size() > capacity_) {
 		const inode *victim = lru_.back();
 		lru_.pop_back();
-		victim->fd_state.in_lru = false;
 		closed.push_back(std::move(victim->fd_state.fd));
 		victim->fd_state.fd.reset();
 	}
@@ -160,7 +158,7 @@ pinned_fd fd_cache::pin(const inode &node)
 	{
 		std::lock_guard lock(mutex_);
 		if (slot.fd) {
-			if (slot.in_lru && slot.lru != lru_.begin())
+			if (!node.handle.empty() && slot.lru != lru_.begin())
 				lru_.splice(lru_.begin(), lru_, slot.lru);
 			hits_.fetch_add(1, std::memory_order_relaxed);
 			return pinned_fd(slot.fd);
@@ -185,9 +183,8 @@ void fd_cache::drop(const inode &node)
 {
 	std::shared_ptr<const unique_fd> fd;
 	std::lock_guard lock(mutex_);
-	if (node.fd_state.in_lru)
+	if (node.fd_state.fd && !node.handle.empty())
 		lru_.erase(node.fd_state.lru);
-	node.fd_state.in_lru = false;
 	fd = std::move(node.fd_state.fd);
 }
 

@@ -74,10 +74,11 @@ private:
 };
 
 // A node's place in the cache; every member is protected by fd_cache's mutex.
+// A node with a handle is in the LRU list exactly while it has an fd; one
+// without holds its fd for good, outside the list.
 struct fd_slot {
 	std::shared_ptr<const unique_fd> fd;    // null: evicted (or a virtual node)
-	std::list<const inode *>::iterator lru; // valid while in_lru
-	bool in_lru = false;                    // false: no fd, or held for good
+	std::list<const inode *>::iterator lru; // valid while fd && the node has a handle
 };
 
 class fd_cache {

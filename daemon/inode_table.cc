@@ -97,8 +97,8 @@ inode_ptr inode_table::add_virtual(uint64_t key, mode_t mode)
 		it->second->nlookup++;
 		return it->second;
 	}
-	auto node = std::make_shared<inode>(nullptr, backing_handle{}, 0, static_cast<ino_t>(key),
-	                                    mode, key);
+	auto node =
+	    std::make_shared<inode>(nullptr, backing_handle{}, 0, static_cast<ino_t>(key), mode);
 	node->nodeid = ids_.insert(node);
 	node->nlookup = 1;
 	by_virtual_key_[key] = node;
@@ -215,7 +215,7 @@ void inode_table::forget(uint64_t nodeid, uint64_t n)
 		revived_count_.store(revived_.size(), std::memory_order_release);
 	}
 	if (node->is_virtual()) {
-		auto v = by_virtual_key_.find(node->virtual_key);
+		auto v = by_virtual_key_.find(node->virtual_key());
 		if (v != by_virtual_key_.end() && v->second == node)
 			by_virtual_key_.erase(v);
 		return;

@@ -46,6 +46,7 @@
 #include "daemon/fd_cache.h"
 #include "daemon/filter/binding.h"
 #include "daemon/slot_table.h"
+#include "daemon/small_mutex.h"
 
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -65,11 +66,14 @@
 namespace fusebpf::daemon {
 
 // One backing inode, or one virtual node (a user filter's, no backing
-// inode: no handle, no fd, virtual_key non-zero). Shared (std::shared_ptr)
-// between the table and the handlers/open files that use it.
+// inode: no handle, no fd, no cache; its key is `ino`). Shared (std::shared_ptr)
+// between the table and the handlers/open files that use it. The daemon
+// holds one per inode the kernel knows, so the members are ordered to pack
+// and the locks are small_mutex (4 bytes).
 struct inode {
-	inode(fd_cache *c, backing_handle h, dev_t d, ino_t i, mode_t m, uint64_t vkey = 0)
-	    : handle(std::move(h)), dev(d), ino(i), type(m & S_IFMT), virtual_key(vkey), cache(c)
+	// c: the table's fd cache; nullptr makes a virtual node of key i.
+	inode(fd_cache *c, backing_handle h, dev_t d, ino_t i, mode_t m)
+	    : handle(std::move(h)), dev(d), ino(i), cache(c), type(m & S_IFMT)
 	{}
 	~inode()
 	{
@@ -89,13 +93,16 @@ struct inode {
 	const backing_handle handle; // the backing inode's file handle; empty: fd held
 	const dev_t dev;             // backing st_dev (0 for virtual nodes)
 	const ino_t ino;             // backing st_ino (the key for virtual nodes)
-	const mode_t type;           // S_IFREG, S_IFDIR, S_IFLNK, ... (S_IFMT bits only)
-	const uint64_t virtual_key;  // non-zero: a virtual node (user_filter.h)
 	uint64_t nodeid = 0;         // set once by the table before anyone sees the node
 	fd_cache *const cache;       // the table's; null for virtual nodes
 	mutable fd_slot fd_state;    // protected by cache's mutex (fd_cache.h)
 
-	bool is_virtual() const { return virtual_key != 0; }
+	// A virtual node (user_filter.h) and its key.
+	bool is_virtual() const { return cache == nullptr; }
+	uint64_t virtual_key() const { return is_virtual() ? ino : 0; }
+	bool is_dir() const { return type == S_IFDIR; }
+	bool is_reg() const { return type == S_IFREG; }
+	bool is_symlink() const { return type == S_IFLNK; }
 
 	// Where this node's filters come from (daemon/node_filters.h): the
 	// point of the directory it was first looked up in, or for directories
@@ -106,23 +113,21 @@ struct inode {
 
 	// The name the kernel last looked this node up by, for invalidating
 	// its dentry when a table is attached or detached live.
-	std::mutex name_mutex;
 	uint64_t parent_nodeid = 0; // protected by name_mutex; 0 = unknown
 	std::string name;           // protected by name_mutex
 
-	bool is_dir() const { return type == S_IFDIR; }
-	bool is_reg() const { return type == S_IFREG; }
-	bool is_symlink() const { return type == S_IFLNK; }
+	// Protected by inode_table::mutex_.
+	uint64_t nlookup = 0;
+
+	const mode_t type; // S_IFREG, S_IFDIR, S_IFLNK, ... (S_IFMT bits only)
+	small_mutex name_mutex;
 
 	// Kernel passthrough state of this inode (one backing id per inode,
 	// refcounted by the opens using it). See daemon/passthrough.h.
-	std::mutex backing_mutex;
+	small_mutex backing_mutex;
 	int backing_id = 0;           // protected by backing_mutex; 0 = none
 	unsigned backing_users = 0;   // protected by backing_mutex
 	bool backing_refused = false; // protected by backing_mutex: BACKING_OPEN failed once
-
-	// Protected by inode_table::mutex_.
-	uint64_t nlookup = 0;
 };
 
 using inode_ptr = std::shared_ptr<inode>;
@@ -196,6 +201,13 @@ public:
 	const fd_cache &fds() const { return cache_; }
 
 private:
+	struct ino_hash {
+		// noexcept: the map then does not store each hash (8 bytes a node).
+		size_t operator()(const std::pair<dev_t, ino_t> &k) const noexcept
+		{
+			return std::hash<uint64_t>()(k.second * 0x9e3779b97f4a7c15ULL ^ k.first);
+		}
+	};
 	struct forgotten_node {
 		backing_handle handle;
 		mode_t type;
@@ -210,7 +222,8 @@ private:
 
 	fd_cache cache_; // first: outlives every node of the table
 	mutable std::mutex mutex_;
-	std::map<std::pair<dev_t, ino_t>, inode_ptr> by_ino_;       // protected by mutex_
+	std::unordered_map<std::pair<dev_t, ino_t>, inode_ptr, ino_hash>
+	    by_ino_;                                                // protected by mutex_
 	std::map<uint64_t, inode_ptr> by_virtual_key_;              // protected by mutex_
 	std::unordered_map<uint64_t, inode_ptr> revived_;           // protected by mutex_
 	std::atomic<size_t> revived_count_{0};                      // revived_.size()
