@@ -20,7 +20,10 @@ namespace fusebpf::daemon {
 
 int stat_node(const inode &node, struct stat &st)
 {
-	if (fstatat(node.fd.get(), "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
+	pinned_fd node_fd = node.pin();
+	if (!node_fd)
+		return node_fd.error();
+	if (fstatat(node_fd.get(), "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
 		return errno;
 	return 0;
 }
@@ -72,7 +75,10 @@ int lookup_entry(session &s, const inode &parent, std::string_view name, struct 
 	// name is validated (one component, not "." or ".."), NUL-terminated in
 	// the request buffer; copy anyway so callers may pass any view.
 	std::string n(name);
-	int fd = openat(parent.fd.get(), n.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	pinned_fd parent_fd = parent.pin();
+	if (!parent_fd)
+		return parent_fd.error();
+	int fd = openat(parent_fd.get(), n.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return errno;
 	return enter_node(s, parent, name, unique_fd(fd), out);
@@ -122,7 +128,10 @@ int reopen_inode(const session &s, const inode &node, int flags, unique_fd &out)
 	flags &= ~(O_CREAT | O_EXCL | O_NOCTTY | O_NOFOLLOW | O_PATH);
 	flags |= O_CLOEXEC;
 	char name[32];
-	std::snprintf(name, sizeof(name), "%d", node.fd.get());
+	pinned_fd node_fd = node.pin();
+	if (!node_fd)
+		return node_fd.error();
+	std::snprintf(name, sizeof(name), "%d", node_fd.get());
 	int fd = openat(s.proc_self_fd(), name, flags);
 	if (fd < 0)
 		return errno;

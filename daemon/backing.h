@@ -3,9 +3,10 @@
 // backing: the few ways handlers touch the backing tree, done safely.
 //
 // Rules every handler follows (and these helpers implement):
-//   - Everything is relative to a node's O_PATH fd (inode::fd), never to a
-//     path string, and a name is one validated component (request.h:
-//     validate_name), so nothing can leave the backing root.
+//   - Everything is relative to a node's O_PATH fd (inode::pin(), held in
+//     a pinned_fd for as long as it is used), never to a path string, and
+//     a name is one validated component (request.h: validate_name), so
+//     nothing can leave the backing root.
 //   - The daemon never follows a symlink itself: *at() calls get
 //     AT_SYMLINK_NOFOLLOW / O_NOFOLLOW; a symlink node is only ever
 //     readlink'ed, stat'ed or have its xattrs read through its O_PATH fd.
@@ -44,7 +45,9 @@ void fill_attr_out(const session &s, const struct stat &st, struct fuse_attr_out
 // generation, timeouts, attributes). Returns 0 or an errno (ENOENT, EACCES,
 // ENOTDIR, ...). This is how every handler that creates something answers:
 //
-//	if (mkdirat(parent->fd.get(), name_z, mode) < 0) return req.reply_err(errno);
+//	pinned_fd dir = parent->pin();
+//	if (!dir) return req.reply_err(dir.error());
+//	if (mkdirat(dir.get(), name_z, mode) < 0) return req.reply_err(errno);
 //	fuse_entry_out e;
 //	if (int err = lookup_entry(req.sess(), *parent, name, e)) return req.reply_err(err);
 //	req.reply(e);

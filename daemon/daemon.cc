@@ -20,6 +20,7 @@
 #include "daemon/control_server.h"
 #include "daemon/daemon_limits.h"
 #include "daemon/dispatch.h"
+#include "daemon/fd_cache.h"
 #include "daemon/mounter.h"
 #include "daemon/session.h"
 #include "daemon/stale_state.h"
@@ -251,6 +252,9 @@ int run_daemon(const daemon_config &cfg, const ready_fn &ready)
 	if (!sig_fd)
 		return fail(std::string("signalfd: ") + std::strerror(errno));
 
+	// Open files and cached O_PATH fds (fd_cache.h) count against the
+	// soft limit; the default max_fds is half of it.
+	raise_fd_limit();
 	unique_fd root_fd;
 	struct stat root_st;
 	if (auto err = open_backing_root(cfg, root_fd, root_st))

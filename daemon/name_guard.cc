@@ -22,8 +22,11 @@ bool guards_names(const inode &dir)
 
 bool lookup_shows(session &s, const fuse_in_header &caller, const inode &dir, std::string_view name)
 {
+	pinned_fd fd = dir.pin();
+	if (!fd)
+		return false; // cannot tell: keep the entry untouched
 	struct stat st;
-	if (fstatat(dir.fd.get(), std::string(name).c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0)
+	if (fstatat(fd.get(), std::string(name).c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return true;
 
 	filter::binding_ptr b = binding_of(dir);

@@ -39,8 +39,10 @@ int lookup_beneath(session &s, const inode &parent, std::string_view name, const
 	open_how how{};
 	how.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC;
 	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
-	long fd =
-	    syscall(SYS_openat2, s.inodes().root()->fd.get(), path.c_str(), &how, sizeof(how));
+	pinned_fd root_fd = s.inodes().root()->pin();
+	if (!root_fd)
+		return root_fd.error();
+	long fd = syscall(SYS_openat2, root_fd.get(), path.c_str(), &how, sizeof(how));
 	if (fd < 0) {
 		int err = errno;
 		if (err == EXDEV || err == ELOOP) {

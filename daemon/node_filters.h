@@ -66,7 +66,7 @@ template <filter::filter_ctx Ctx, class Backing>
 int run_filters(session &s, const inode &node, const filter::binding &b, Ctx &ctx,
                 filter::user_io &io, Backing &&backing)
 {
-	io.virtual_key = node.virtual_key;
+	io.virtual_key = node.virtual_key();
 	if (node.is_virtual())
 		return s.filters().serve_virtual(b, ctx, io);
 	return s.filters().run(b, ctx, io, std::forward<Backing>(backing));

@@ -89,7 +89,10 @@ bool thread_in_group(gid_t gid)
 
 int chmod_node(const inode &node, mode_t mode)
 {
-	if (syscall(SYS_fchmodat2, node.fd.get(), "", mode, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) ==
+	pinned_fd node_fd = node.pin();
+	if (!node_fd)
+		return node_fd.error();
+	if (syscall(SYS_fchmodat2, node_fd.get(), "", mode, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) ==
 	    0)
 		return 0;
 	if (errno != ENOSYS)
@@ -98,7 +101,7 @@ int chmod_node(const inode &node, mode_t mode)
 	// cannot be reached without following it, so refuse as lchmod does.
 	if (node.is_symlink())
 		return EOPNOTSUPP;
-	std::string p = proc_fd_path(node.fd.get());
+	std::string p = proc_fd_path(node_fd.get());
 	return chmod(p.c_str(), mode) < 0 ? errno : 0;
 }
 
@@ -118,7 +121,10 @@ int truncate_node(session &s, const inode &node, const fuse_setattr_in &in)
 		return EISDIR;
 	if (!node.is_reg())
 		return EINVAL;
-	std::string p = proc_fd_path(node.fd.get());
+	pinned_fd node_fd = node.pin();
+	if (!node_fd)
+		return node_fd.error();
+	std::string p = proc_fd_path(node_fd.get());
 	return truncate(p.c_str(), size) < 0 ? errno : 0;
 }
 
@@ -148,7 +154,10 @@ int utimens_node(const inode &node, const fuse_setattr_in &in)
 		ts[0].tv_nsec = UTIME_NOW;
 	if ((in.valid & FATTR_MTIME_NOW) && !(in.valid & FATTR_MTIME))
 		ts[1].tv_nsec = UTIME_NOW;
-	if (utimensat(node.fd.get(), "", ts, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
+	pinned_fd node_fd = node.pin();
+	if (!node_fd)
+		return node_fd.error();
+	if (utimensat(node_fd.get(), "", ts, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
 		return errno;
 	return 0;
 }
@@ -184,7 +193,10 @@ int do_setattr(session &s, inode &node, const fuse_setattr_in &in, fuse_attr_out
 	if (valid & (FATTR_UID | FATTR_GID)) {
 		uid_t uid = (valid & FATTR_UID) ? in.uid : static_cast<uid_t>(-1);
 		gid_t gid = (valid & FATTR_GID) ? in.gid : static_cast<gid_t>(-1);
-		if (fchownat(node.fd.get(), "", uid, gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
+		pinned_fd node_fd = node.pin();
+		if (!node_fd)
+			return node_fd.error();
+		if (fchownat(node_fd.get(), "", uid, gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
 			return errno;
 	}
 	if (valid & FATTR_SIZE)
@@ -256,7 +268,10 @@ void op_setattr(request &req)
 int do_access(session &, inode &node, const fuse_access_in &in)
 {
 	int mask = static_cast<int>(in.mask) & (R_OK | W_OK | X_OK);
-	if (faccessat(node.fd.get(), "", mask, AT_EACCESS | AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) <
+	pinned_fd node_fd = node.pin();
+	if (!node_fd)
+		return node_fd.error();
+	if (faccessat(node_fd.get(), "", mask, AT_EACCESS | AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) <
 	    0)
 		return errno;
 	return 0;
@@ -283,7 +298,10 @@ void op_access(request &req)
 int do_statfs(session &, inode &node, fuse_statfs_out &out)
 {
 	struct statfs sf;
-	if (fstatfs(node.fd.get(), &sf) < 0)
+	pinned_fd node_fd = node.pin();
+	if (!node_fd)
+		return node_fd.error();
+	if (fstatfs(node_fd.get(), &sf) < 0)
 		return errno;
 	out = {};
 	out.st.blocks = sf.f_blocks;

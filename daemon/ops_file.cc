@@ -179,10 +179,13 @@ int open_for_exec(const session &s, const inode &node, int flags, unique_fd &out
 {
 	if (!node.is_reg())
 		return EACCES;
-	if (syscall(SYS_faccessat2, node.fd.get(), "", X_OK, AT_EACCESS | AT_EMPTY_PATH) < 0)
+	pinned_fd fd = node.pin();
+	if (!fd)
+		return fd.error();
+	if (syscall(SYS_faccessat2, fd.get(), "", X_OK, AT_EACCESS | AT_EMPTY_PATH) < 0)
 		return errno;
 	struct statvfs vfs;
-	if (fstatvfs(node.fd.get(), &vfs) < 0)
+	if (fstatvfs(fd.get(), &vfs) < 0)
 		return errno;
 	if (vfs.f_flag & ST_NOEXEC)
 		return EACCES;
@@ -280,7 +283,10 @@ int create_backing(session &s, inode &parent, const fuse_create_in &in, std::str
 		std::optional<umask_scope> um;
 		if (s.conn().has(FUSE_DONT_MASK))
 			um.emplace(in.umask);
-		fd = openat(parent.fd.get(), n.c_str(), flags, in.mode & 07777);
+		pinned_fd parent_fd = parent.pin();
+		if (!parent_fd)
+			return parent_fd.error();
+		fd = openat(parent_fd.get(), n.c_str(), flags, in.mode & 07777);
 	}
 	if (fd < 0)
 		return errno;

@@ -29,6 +29,12 @@
 //     (kill_suidgid()); agreeing it sets SB_NOSEC, which spares a
 //     security.capability GETXATTR before every write(2). FALLOCATE carries
 //     no kill flag: the backing fallocate as the caller clears them.
+//   - FUSE_EXPORT_SUPPORT: the kernel then decodes its file handles
+//     (nodeid, generation) of inodes it has dropped by sending LOOKUP "."
+//     on the nodeid, and finds a directory's parent with LOOKUP ".."
+//     (ops_lookup.cc); the inode table keeps forgotten nodes' backing
+//     handles for that (inode_table.h), so name_to_handle_at /
+//     open_by_handle_at through the mount work as on the backing fs.
 //   - max_write 1 MiB (FUSE_MAX_PAGES, 256 pages), readdirplus (auto),
 //     parallel dirops, async read, atomic O_TRUNC, SETXATTR_EXT,
 //     CREATE_SUPP_GROUP; POSIX/flock locks if ops_locks.cc handles them.
@@ -70,7 +76,8 @@ void op_init(request &req)
 	uint64_t want = FUSE_ASYNC_READ | FUSE_ATOMIC_O_TRUNC | FUSE_BIG_WRITES | FUSE_DONT_MASK |
 	                FUSE_DO_READDIRPLUS | FUSE_READDIRPLUS_AUTO | FUSE_PARALLEL_DIROPS |
 	                FUSE_MAX_PAGES | FUSE_ASYNC_DIO | FUSE_CACHE_SYMLINKS | FUSE_SETXATTR_EXT |
-	                FUSE_INIT_EXT | FUSE_CREATE_SUPP_GROUP | FUSE_HANDLE_KILLPRIV_V2;
+	                FUSE_INIT_EXT | FUSE_CREATE_SUPP_GROUP | FUSE_HANDLE_KILLPRIV_V2 |
+	                FUSE_EXPORT_SUPPORT;
 	if (ops_handle_posix_locks)
 		want |= FUSE_POSIX_LOCKS;
 	if (ops_handle_flock_locks)

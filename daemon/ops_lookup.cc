@@ -8,6 +8,16 @@
 // (docs/filters.md §6); otherwise they are the plain backing op, unchanged.
 // A filtered lookup ends in finish_entry() (node_filters.h): virtual nodes,
 // backing paths and child tables a lookup handler asked for.
+//
+// LOOKUP of "." and ".." (FUSE_EXPORT_SUPPORT, ops_init.cc) comes only from
+// the kernel's export operations (fs/fuse/inode.c): fuse_get_dentry() sends
+// "." on the nodeid of a file handle whose inode it dropped, and needs that
+// very nodeid (else EIO) with the handle's generation (else ESTALE) back;
+// fuse_get_parent() sends ".." on a directory to reconnect it to the tree.
+// They name nodes, not directory entries, so no lookup filter runs: a
+// filter sees the ops on the node as on any other. ".." never leaves the
+// backing root: the root's parent is the root, and a directory moved out
+// of the backing tree has no parent here (ESTALE).
 #include "daemon/backing.h"
 #include "daemon/backing_ops.h"
 #include "daemon/node_filters.h"
@@ -15,7 +25,12 @@
 #include "daemon/passthrough.h"
 #include "daemon/session.h"
 
+#include <fcntl.h>
+#include <limits.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <string>
 
 namespace fusebpf::daemon {
 
@@ -38,6 +53,75 @@ void reply_entry(request &req, int err, fuse_entry_out &out, bool cache_negative
 	req.reply(out);
 }
 
+// LOOKUP "." on nodeid: the node, made again from its handle if forgotten.
+int lookup_self(session &s, uint64_t nodeid, fuse_entry_out &out)
+{
+	int err = 0;
+	inode_ptr node = s.inodes().revive(nodeid, err);
+	if (!node)
+		return err;
+	struct stat st;
+	err = node->is_virtual() ? ESTALE : stat_node(*node, st);
+	if (err) {
+		s.inodes().forget(nodeid, 1);
+		return err;
+	}
+	fill_entry(s, *node, st, out);
+	return 0;
+}
+
+// The backing path of an O_PATH fd ("" if unknown).
+std::string fd_path(const session &s, int fd)
+{
+	char buf[PATH_MAX];
+	ssize_t n = readlinkat(s.proc_self_fd(), std::to_string(fd).c_str(), buf, sizeof(buf));
+	return n > 0 && static_cast<size_t>(n) < sizeof(buf) ? std::string(buf, n) : std::string();
+}
+
+// LOOKUP ".." on nodeid: the directory's parent, within the backing root.
+int lookup_parent(session &s, uint64_t nodeid, fuse_entry_out &out)
+{
+	inode_ptr node = s.inodes().get(nodeid);
+	if (!node)
+		return ESTALE;
+	if (!node->is_dir())
+		return ENOTDIR;
+	const inode_ptr &root = s.inodes().root();
+	if (node == root)
+		return entry_for_node(s, root, out);
+	pinned_fd fd = node->pin();
+	if (!fd)
+		return fd.error();
+	unique_fd up(openat(fd.get(), "..", O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC));
+	if (!up)
+		return errno;
+	struct stat st;
+	if (fstatat(up.get(), "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
+		return errno;
+	if (st.st_dev == root->dev && st.st_ino == root->ino)
+		return entry_for_node(s, root, out);
+	// Beneath the root? The kernel's path of the directory says so.
+	pinned_fd root_fd = root->pin();
+	std::string root_path = root_fd ? fd_path(s, root_fd.get()) : std::string();
+	std::string path = fd_path(s, up.get());
+	if (root_path.empty() || path.size() <= root_path.size() ||
+	    path.compare(0, root_path.size(), root_path) != 0 ||
+	    (root_path != "/" && path[root_path.size()] != '/'))
+		return ESTALE;
+	inode_ptr parent = s.inodes().add_lookup(std::move(up), st);
+	if (!parent->point.load()) {
+		// The child directory's point is a child of its parent's.
+		std::shared_ptr<filter::binding_point> mine = node->point.load();
+		std::shared_ptr<filter::binding_point> p = mine ? mine->parent() : nullptr;
+		if (!p)
+			p = s.bindings().root();
+		std::shared_ptr<filter::binding_point> none;
+		parent->point.compare_exchange_strong(none, p);
+	}
+	fill_entry(s, *parent, st, out);
+	return 0;
+}
+
 } // namespace
 
 int do_lookup(session &s, inode &parent, std::string_view name, fuse_entry_out &out)
@@ -50,7 +134,15 @@ int do_lookup(session &s, inode &parent, std::string_view name, fuse_entry_out &
 void op_lookup(request &req)
 {
 	std::string_view name;
-	if (int err = req.args().name(name))
+	if (!req.args().string(name))
+		return req.reply_err(EINVAL);
+	if (name == "." || name == "..") {
+		fuse_entry_out out{};
+		int err = name == "." ? lookup_self(req.sess(), req.nodeid(), out)
+		                      : lookup_parent(req.sess(), req.nodeid(), out);
+		return err ? req.reply_err(err) : req.reply(out);
+	}
+	if (int err = validate_name(name))
 		return req.reply_err(err);
 	inode_ptr parent = req.node();
 	if (!parent)

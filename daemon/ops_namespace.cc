@@ -138,7 +138,10 @@ int do_mknod(session &s, inode &parent, const fuse_mknod_in &in, std::string_vie
 		caller_umask(s, in.umask, um);
 		// mode keeps its S_IFMT bits: FIFO, socket, char/block device or a
 		// regular file (mknod(2) of S_IFREG, used by old callers).
-		if (mknodat(parent.fd.get(), n.c_str(), in.mode, in.rdev) < 0)
+		pinned_fd parent_fd = parent.pin();
+		if (!parent_fd)
+			return parent_fd.error();
+		if (mknodat(parent_fd.get(), n.c_str(), in.mode, in.rdev) < 0)
 			return errno;
 	}
 	return lookup_entry(s, parent, n, out);
@@ -176,7 +179,10 @@ int do_mkdir(session &s, inode &parent, const fuse_mkdir_in &in, std::string_vie
 	{
 		std::optional<umask_scope> um;
 		caller_umask(s, in.umask, um);
-		if (mkdirat(parent.fd.get(), n.c_str(), in.mode & 07777) < 0)
+		pinned_fd parent_fd = parent.pin();
+		if (!parent_fd)
+			return parent_fd.error();
+		if (mkdirat(parent_fd.get(), n.c_str(), in.mode & 07777) < 0)
 			return errno;
 	}
 	return lookup_entry(s, parent, n, out);
@@ -219,7 +225,10 @@ int do_symlink(session &s, inode &parent, std::string_view name, std::string_vie
 		return t.empty() ? ENOENT : EINVAL;
 	if (t.size() >= PATH_MAX)
 		return ENAMETOOLONG;
-	if (symlinkat(t.c_str(), parent.fd.get(), n.c_str()) < 0)
+	pinned_fd parent_fd = parent.pin();
+	if (!parent_fd)
+		return parent_fd.error();
+	if (symlinkat(t.c_str(), parent_fd.get(), n.c_str()) < 0)
 		return errno;
 	return lookup_entry(s, parent, n, out);
 }
@@ -269,11 +278,17 @@ int do_link(session &s, const inode_ptr &target, inode &newparent, std::string_v
 	if (target->is_virtual())
 		return EXDEV; // no backing inode to link (see the header comment)
 	std::string n = zstr(newname);
-	if (linkat(target->fd.get(), "", newparent.fd.get(), n.c_str(), AT_EMPTY_PATH) < 0) {
+	pinned_fd target_fd = target->pin();
+	if (!target_fd)
+		return target_fd.error();
+	pinned_fd newparent_fd = newparent.pin();
+	if (!newparent_fd)
+		return newparent_fd.error();
+	if (linkat(target_fd.get(), "", newparent_fd.get(), n.c_str(), AT_EMPTY_PATH) < 0) {
 		if (errno != ENOENT)
 			return errno;
-		std::string p = proc_fd_path(target->fd.get());
-		if (linkat(AT_FDCWD, p.c_str(), newparent.fd.get(), n.c_str(), AT_SYMLINK_FOLLOW) <
+		std::string p = proc_fd_path(target_fd.get());
+		if (linkat(AT_FDCWD, p.c_str(), newparent_fd.get(), n.c_str(), AT_SYMLINK_FOLLOW) <
 		    0)
 			return errno;
 	}
@@ -326,7 +341,10 @@ void op_link(request &req)
 int do_unlink(session &, inode &parent, std::string_view name)
 {
 	std::string n = zstr(name);
-	if (unlinkat(parent.fd.get(), n.c_str(), 0) < 0)
+	pinned_fd parent_fd = parent.pin();
+	if (!parent_fd)
+		return parent_fd.error();
+	if (unlinkat(parent_fd.get(), n.c_str(), 0) < 0)
 		return errno;
 	return 0;
 }
@@ -364,7 +382,10 @@ void op_unlink(request &req)
 int do_rmdir(session &, inode &parent, std::string_view name)
 {
 	std::string n = zstr(name);
-	if (unlinkat(parent.fd.get(), n.c_str(), AT_REMOVEDIR) < 0)
+	pinned_fd parent_fd = parent.pin();
+	if (!parent_fd)
+		return parent_fd.error();
+	if (unlinkat(parent_fd.get(), n.c_str(), AT_REMOVEDIR) < 0)
 		return errno;
 	return 0;
 }
@@ -382,7 +403,13 @@ int do_rename(session &, inode &olddir, std::string_view oldname, inode &newdir,
 {
 	std::string o = zstr(oldname);
 	std::string n = zstr(newname);
-	if (renameat2(olddir.fd.get(), o.c_str(), newdir.fd.get(), n.c_str(), flags) < 0)
+	pinned_fd olddir_fd = olddir.pin();
+	if (!olddir_fd)
+		return olddir_fd.error();
+	pinned_fd newdir_fd = newdir.pin();
+	if (!newdir_fd)
+		return newdir_fd.error();
+	if (renameat2(olddir_fd.get(), o.c_str(), newdir_fd.get(), n.c_str(), flags) < 0)
 		return errno;
 	return 0;
 }
@@ -397,7 +424,10 @@ void moved_to(session &s, const inode &dir, std::string_view name)
 {
 	std::string n(name);
 	struct stat st;
-	if (fstatat(dir.fd.get(), n.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0)
+	pinned_fd dir_fd = dir.pin();
+	if (!dir_fd)
+		return;
+	if (fstatat(dir_fd.get(), n.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return;
 	inode_ptr node = s.inodes().find(st.st_dev, st.st_ino);
 	if (!node)
@@ -526,7 +556,10 @@ int do_readlink(session &, inode &node, std::string &target)
 	if (!node.is_symlink())
 		return EINVAL;
 	char buf[PATH_MAX];
-	ssize_t n = readlinkat(node.fd.get(), "", buf, sizeof(buf));
+	pinned_fd node_fd = node.pin();
+	if (!node_fd)
+		return node_fd.error();
+	ssize_t n = readlinkat(node_fd.get(), "", buf, sizeof(buf));
 	if (n < 0)
 		return errno;
 	if (static_cast<size_t>(n) >= sizeof(buf))

@@ -154,7 +154,10 @@ int do_setxattr(session &, inode &node, const fuse_setxattr_in &in, std::string_
 		return err;
 	if (value.size() > xattr_max)
 		return E2BIG;
-	std::string p = proc_fd_path(node.fd.get());
+	pinned_fd node_fd = node.pin();
+	if (!node_fd)
+		return node_fd.error();
+	std::string p = proc_fd_path(node_fd.get());
 	// flags: 0, XATTR_CREATE (EEXIST if present) or XATTR_REPLACE (ENODATA
 	// if absent), checked by the backing fs.
 	if (setxattr(p.c_str(), n.c_str(), value.data(), value.size(), static_cast<int>(in.flags)) <
@@ -205,7 +208,10 @@ int do_getxattr(session &, inode &node, const fuse_getxattr_in &in, std::string_
 	std::string n(name);
 	if (int err = check_namespace(n, false))
 		return err;
-	std::string p = proc_fd_path(node.fd.get());
+	pinned_fd node_fd = node.pin();
+	if (!node_fd)
+		return node_fd.error();
+	std::string p = proc_fd_path(node_fd.get());
 	size_t want = in.size < xattr_max ? in.size : xattr_max;
 	value.resize(want);
 	ssize_t got = getxattr(p.c_str(), n.c_str(), want ? value.data() : nullptr, want);
@@ -290,7 +296,10 @@ static void hide_trusted(std::vector<char> &list)
 int do_listxattr(session &, inode &node, const fuse_getxattr_in &in, std::vector<char> &list,
                  uint32_t &size)
 {
-	std::string p = proc_fd_path(node.fd.get());
+	pinned_fd node_fd = node.pin();
+	if (!node_fd)
+		return node_fd.error();
+	std::string p = proc_fd_path(node_fd.get());
 	bool filter = !caller_is_root();
 	if (in.size == 0 && !filter) {
 		ssize_t got = listxattr(p.c_str(), nullptr, 0);
@@ -370,7 +379,10 @@ int do_removexattr(session &, inode &node, std::string_view name)
 	if (n != capability_name)
 		if (int err = check_namespace(n, true))
 			return err;
-	std::string p = proc_fd_path(node.fd.get());
+	pinned_fd node_fd = node.pin();
+	if (!node_fd)
+		return node_fd.error();
+	std::string p = proc_fd_path(node_fd.get());
 	if (removexattr(p.c_str(), n.c_str()) < 0)
 		return errno;
 	return 0;

@@ -96,6 +96,21 @@ std::optional<std::string> parse_mount_options(std::string_view text, mount_opti
 				err = "option 'fsname' needs a value without blanks or backslashes";
 			else
 				opts.fsname = std::string(value);
+		} else if (key == "max_fds") {
+			// At least a few: handlers pin the fds of up to three nodes.
+			std::string v(value);
+			char *end = nullptr;
+			errno = 0;
+			unsigned long long n = has_value && !v.empty() && v[0] != '-'
+			                           ? std::strtoull(v.c_str(), &end, 10)
+			                           : 0;
+			if (!has_value || v.empty() || errno || !end || *end || n < 16 ||
+			    n > (1ULL << 30))
+				err =
+				    "option 'max_fds' needs a number of fds from 16 to 1073741824 "
+				    "(e.g. max_fds=1000)";
+			else
+				opts.max_fds = static_cast<size_t>(n);
 		} else if (key == "suid" || key == "dev") {
 			if (has_value)
 				err = "option '" + std::string(key) + "' takes no value";
@@ -138,6 +153,11 @@ const char *mount_options_help()
 	       "  negative_timeout=SECS  how long the kernel caches \"no such name\" (default 0)\n"
 	       "  timeout=SECS           sets entry_timeout and attr_timeout\n"
 	       "  fsname=NAME            source shown in /proc/mounts (default: BACKING_DIR)\n"
+	       "  max_fds=N              O_PATH fds kept open on backing inodes at most; an\n"
+	       "                         inode whose fd was dropped is reopened by its file\n"
+	       "                         handle (default: half of RLIMIT_NOFILE, which the\n"
+	       "                         daemon raises to its hard limit; inodes on file\n"
+	       "                         systems without handles hold their fd outside it)\n"
 	       "  nosuid, nodev          (default) ignore set-user-ID bits / device files\n"
 	       "  suid, dev              honour them (root only sensible with trusted trees)\n"
 	       "  noexec, noatime, nodiratime, sync, dirsync\n"

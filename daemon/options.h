@@ -9,6 +9,7 @@
 // (no I/O), unit-tested in daemon/tests/options_test.cc.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,6 +33,9 @@ struct mount_options {
 	unsigned long mount_flags = default_mount_flags;
 	// fsname shown in /proc/mounts; empty means the absolute backing dir.
 	std::string fsname;
+	// O_PATH fds of backing inodes kept open at most (fd_cache.h); 0 means
+	// the default, half of RLIMIT_NOFILE.
+	size_t max_fds = 0;
 };
 
 // Parses a comma-separated -o string into opts (applied on top of what opts

@@ -23,7 +23,7 @@ session::timeout split_seconds(double secs)
 } // namespace
 
 session::session(daemon_config cfg, unique_fd root_fd, const struct stat &root_st)
-    : config_(std::move(cfg)), inodes_(std::move(root_fd), root_st),
+    : config_(std::move(cfg)), inodes_(std::move(root_fd), root_st, config_.opts.max_fds),
       proc_self_fd_(::open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC)),
       entry_timeout_(split_seconds(config_.opts.entry_timeout)),
       attr_timeout_(split_seconds(config_.opts.attr_timeout)),

@@ -19,6 +19,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -133,7 +134,9 @@ private:
 	}
 
 	mutable std::mutex mutex_;
-	std::vector<slot> slots_;    // protected by mutex_
+	// A deque, not a vector: it grows without copying or over-allocating
+	// (the inode table holds one slot per inode the kernel knows).
+	std::deque<slot> slots_;     // protected by mutex_
 	std::vector<uint32_t> free_; // protected by mutex_
 	size_t count_ = 0;           // protected by mutex_
 	size_t fixed_ = 0;           // protected by mutex_

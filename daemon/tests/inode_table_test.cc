@@ -121,7 +121,7 @@ TEST_F(InodeTableTest, DeletedInodeIsNotReturnedForItsKey)
 	touch("a");
 	inode_ptr a = lookup("a");
 	struct stat st;
-	ASSERT_EQ(fstatat(a->fd.get(), "", &st, AT_EMPTY_PATH), 0);
+	ASSERT_EQ(fstatat(a->pin().get(), "", &st, AT_EMPTY_PATH), 0);
 	ASSERT_EQ(unlink((dir_ + "/a").c_str()), 0);
 	// Pretend the number came back for a new file: same key, fresh fd.
 	touch("c");

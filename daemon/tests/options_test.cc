@@ -62,3 +62,18 @@ TEST(MountOptions, ErrorsNameTheOption)
 	EXPECT_TRUE(parse_mount_options("allow_other=1", o));
 	EXPECT_TRUE(parse_mount_options("fsname=a b", o));
 }
+
+TEST(MountOptions, MaxFds)
+{
+	mount_options o;
+	EXPECT_EQ(o.max_fds, 0u); // the default: half of RLIMIT_NOFILE
+	ASSERT_FALSE(parse_mount_options("max_fds=1000", o));
+	EXPECT_EQ(o.max_fds, 1000u);
+	for (const char *bad : {"max_fds", "max_fds=", "max_fds=abc", "max_fds=-5", "max_fds=15",
+	                        "max_fds=10x", "max_fds=99999999999999999999"}) {
+		auto err = parse_mount_options(bad, o);
+		ASSERT_TRUE(err) << bad;
+		EXPECT_NE(err->find("max_fds"), std::string::npos) << *err;
+	}
+	EXPECT_EQ(o.max_fds, 1000u);
+}
