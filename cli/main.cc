@@ -67,9 +67,9 @@ int main(int argc, char **argv)
 	if (helper_argv.empty() && argc > 1 && argv[1][0] != '-') {
 		bool known = false;
 		std::string names;
-		for (const auto &cmd : commands) {
-			known = known || cmd.app->check_name(argv[1]);
-			names += (names.empty() ? "" : ", ") + cmd.app->get_name();
+		for (const CLI::App *sub : app.get_subcommands([](CLI::App *) { return true; })) {
+			known = known || sub->check_name(argv[1]);
+			names += (names.empty() ? "" : ", ") + sub->get_name();
 		}
 		if (!known) {
 			std::fprintf(stderr,

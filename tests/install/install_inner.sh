@@ -137,3 +137,26 @@ echo "== fusebpf selftest (first 3 cases)"
 fusebpf selftest -t 1-3 >selftest.out || { cat selftest.out; fail "fusebpf selftest"; }
 [[ $(grep -c '^ok ' selftest.out) -eq 3 ]] || { cat selftest.out; fail "not 3 ok lines"; }
 echo "ok"
+
+echo "== man -w with MANPATH, and the man pages render"
+export MANPATH=$prefix/share/man
+[[ $(man -w fusebpf) == "$prefix/share/man/man8/fusebpf.8" ]] || fail "man -w fusebpf: $(man -w fusebpf)"
+[[ $(man -w 7 fusebpf-filter) == "$prefix/share/man/man7/fusebpf-filter.7" ]] ||
+	fail "man -w 7 fusebpf-filter: $(man -w 7 fusebpf-filter)"
+for page in "$(man -w fusebpf)" "$(man -w 7 fusebpf-filter)"; do
+	warnings=$(MANWIDTH=80 man -l "$page" 2>&1 >/dev/null)
+	[[ -z $warnings ]] || fail "$page renders with warnings: $warnings"
+done
+# Every command of `fusebpf --help` has its section (the page is made from it).
+for cmd in $(fusebpf --help | awk '/^Subcommands:/ {on=1; next} on && /^  [a-z]/ {print $1}'); do
+	grep -q "^\.SS \"fusebpf $cmd\"" "$(man -w fusebpf)" || fail "fusebpf.8 lacks $cmd"
+done
+echo "ok"
+
+echo "== the bash completion sources cleanly and completes"
+completion=$prefix/share/bash-completion/completions/fusebpf
+out=$(bash -c 'set -u; source "$1" && complete -p fusebpf && COMP_WORDS=(fusebpf sta) &&
+	COMP_CWORD=1 && _fusebpf && echo "${COMPREPLY[*]}"' _ "$completion" 2>&1) ||
+	fail "sourcing $completion: $out"
+grep -q "^stats status$" <<<"$out" || fail "completing 'fusebpf sta' gave: $out"
+echo "ok"
