@@ -43,10 +43,10 @@ struct new_args {
 	bool list = false;
 };
 
-int fail(const std::string &message)
+int fail(const std::string &message, int status = exit_failure)
 {
 	std::fprintf(stderr, "fusebpf new: %s\n", message.c_str());
-	return exit_failure;
+	return status;
 }
 
 // The examples directory (see the header), or "" with the reason in `why`.
@@ -200,15 +200,18 @@ int run_new(const new_args &a)
 		return exit_ok;
 	}
 	if (a.name.empty())
-		return fail("give the NAME of the new filter (or --list the examples)");
+		return fail("give the NAME of the new filter (or --list the examples)", exit_usage);
 	if (!valid_name(a.name))
-		return fail("'" + a.name +
-		            "' is not a usable name: a letter, then letters, digits, '_' or '-', "
-		            "at most 48 characters");
+		return fail(
+		    "'" + a.name +
+		        "' is not a usable name: a letter, then letters, digits, '_' or '-', "
+		        "at most 48 characters",
+		    exit_usage);
 	if (std::find(known.begin(), known.end(), a.from) == known.end())
 		return fail(
 		    "no example named '" + a.from + "' in " + root.string() +
-		    "; the examples are: " + (known.empty() ? "(none found)" : joined(known)));
+		        "; the examples are: " + (known.empty() ? "(none found)" : joined(known)),
+		    exit_usage);
 	std::error_code ec;
 	fs::path target = fs::path(a.name);
 	if (fs::exists(target, ec) || fs::is_symlink(target, ec))

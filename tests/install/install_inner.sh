@@ -39,6 +39,13 @@ work=$scratch/work
 mkdir -p "$work"
 cd "$work"
 
+echo "== an unknown command is a usage error naming it"
+rc=0
+out=$(fusebpf bogus 2>&1) || rc=$?
+((rc == 2)) || fail "fusebpf bogus exited $rc"
+grep -q "^fusebpf: unknown command 'bogus'" <<<"$out" || fail "fusebpf bogus said: $out"
+echo "ok"
+
 echo "== fusebpf new + fusebpf build (BPF filter and user filter)"
 fusebpf new myro --from readonly >/dev/null
 fusebpf build myro/myro.bpf.c
@@ -111,7 +118,7 @@ mkdir -p "$scratch/backing" "$mnt"
 echo hello >"$scratch/backing/file.txt"
 fstab=$scratch/fstab
 log=$scratch/log/daemon.log
-echo "$scratch/backing $mnt fuse.fusebpf filter=$work/myro/myro.bpf.o,name=install_ro,log_file=$log,allow_other,default_permissions,nofail,_netdev,x-systemd.requires=network.target 0 0" >"$fstab"
+echo "$scratch/backing $mnt fuse.fusebpf filter=$work/myro/myro.bpf.o,name=install_readonly_table,log_file=$log,allow_other,default_permissions,nofail,_netdev,x-systemd.requires=network.target 0 0" >"$fstab"
 out=$(mount -T "$fstab" "$mnt" 2>&1) || fail "mount -T failed: $out"
 echo "$out"
 daemon_pid=$(sed -n 's/.*daemon pid \([0-9]*\).*/\1/p' <<<"$out")
@@ -120,7 +127,9 @@ grep -q " $mnt fuse.fusebpf " /proc/mounts || fail "$mnt is not a fuse.fusebpf m
 [[ $(cat "$mnt/file.txt") == hello ]] || fail "reading through the mount"
 if touch "$mnt/new" 2>/dev/null; then fail "the readonly filter let a create through"; fi
 status=$(fusebpf status "$mnt")
-grep -q "install_ro" <<<"$status" || fail "status does not name the table: $status"
+# The pinned name, not the kernel's 15-character map name (install_readon).
+grep -q "table install_readonly_table " <<<"$status" ||
+	fail "status does not name the table: $status"
 grep -q "log    $log" <<<"$status" || fail "status does not show the log file: $status"
 [[ -s $log ]] || fail "the daemon wrote nothing to $log"
 umount "$mnt"
