@@ -119,6 +119,16 @@ echo hello >"$scratch/backing/file.txt"
 fstab=$scratch/fstab
 log=$scratch/log/daemon.log
 echo "$scratch/backing $mnt fuse.fusebpf filter=$work/myro/myro.bpf.o,name=install_readonly_table,log_file=$log,allow_other,default_permissions,nofail,_netdev,x-systemd.requires=network.target 0 0" >"$fstab"
+generator=/lib/systemd/system-generators/systemd-fstab-generator
+if [[ -x $generator ]]; then
+	# The mount unit systemd makes of the line (README: Mounting from fstab).
+	mkdir -p "$scratch/units"
+	SYSTEMD_FSTAB=$fstab SYSTEMD_PROC_CMDLINE= "$generator" "$scratch/units" "$scratch/units" \
+		"$scratch/units" || fail "systemd-fstab-generator failed"
+	unit=$scratch/units/$(systemd-escape --path "$mnt").mount
+	grep -qx "Type=fuse.fusebpf" "$unit" || fail "no fuse.fusebpf mount unit: $(cat "$unit")"
+	grep -q "^Options=filter=$work/myro/myro.bpf.o," "$unit" || fail "unit options: $(cat "$unit")"
+fi
 out=$(mount -T "$fstab" "$mnt" 2>&1) || fail "mount -T failed: $out"
 echo "$out"
 daemon_pid=$(sed -n 's/.*daemon pid \([0-9]*\).*/\1/p' <<<"$out")
