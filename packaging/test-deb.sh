@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# packaging/test-deb.sh DEB: installs the package on this machine with
+# packaging/test-deb.sh DEB: checks that no file of the package names this
+# source tree (or its build trees), installs the package on this machine with
 # `apt install ./DEB`, checks it from the installed files (no build or
 # source tree involved: /usr/bin/fusebpf finds /usr/share/fusebpf), then
 # `apt purge fusebpf` and checks that no file of the package is left. The
@@ -10,6 +11,7 @@
 # must be installable (they are, after scripts/install-deps.sh).
 set -euo pipefail
 deb=$(realpath "$1")
+top=$(cd "$(dirname "$0")/.." && pwd)
 if dpkg-query -W -f='${Status}' fusebpf 2>/dev/null | grep -q installed; then
 	echo "test-deb.sh: the fusebpf package is installed already; not touching it" >&2
 	exit 1
@@ -30,6 +32,13 @@ fail() {
 	echo "FAIL: $*" >&2
 	exit 1
 }
+
+echo "== no file of $deb names $top"
+mkdir "$work/contents"
+dpkg-deb -x "$deb" "$work/contents"
+leaks=$(grep -rlF "$top" "$work/contents" || true)
+[[ -z $leaks ]] || fail "these name $top: $leaks"
+echo ok
 
 echo "== apt install $deb"
 dpkg-deb -f "$deb" Depends
