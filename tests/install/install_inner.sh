@@ -142,6 +142,15 @@ grep -q "table install_readonly_table " <<<"$status" ||
 	fail "status does not name the table: $status"
 grep -q "log    $log" <<<"$status" || fail "status does not show the log file: $status"
 [[ -s $log ]] || fail "the daemon wrote nothing to $log"
+# The completion offers the mount point and the table while they exist.
+complete_words() {
+	bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _fusebpf
+		echo "${COMPREPLY[*]}"' _ "$prefix/share/bash-completion/completions/fusebpf" "$@"
+}
+[[ $(complete_words fusebpf umount "$scratch/m") == "$mnt" ]] ||
+	fail "completing umount gave: $(complete_words fusebpf umount "$scratch/m")"
+[[ $(complete_words fusebpf inspect install_read) == install_readonly_table ]] ||
+	fail "completing inspect gave: $(complete_words fusebpf inspect install_read)"
 umount "$mnt"
 for _ in $(seq 50); do kill -0 "$daemon_pid" 2>/dev/null || break; sleep 0.1; done
 if kill -0 "$daemon_pid" 2>/dev/null; then fail "the daemon outlived umount"; fi
