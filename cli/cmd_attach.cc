@@ -178,8 +178,10 @@ int run_status(const status_args &a)
 		std::cout << reply->dump() << "\n";
 		return exit_ok;
 	}
-	std::printf("mount  %s\nroot   %s\n", where.mountpoint.c_str(),
-	            (*reply)["root"].value("description", std::string("none")).c_str());
+	std::string log = reply->value("log", std::string("?"));
+	std::printf("mount  %s\nroot   %s\nlog    %s\n", where.mountpoint.c_str(),
+	            (*reply)["root"].value("description", std::string("none")).c_str(),
+	            log == "syslog" ? "system log" : log.c_str());
 	const auto &list = (*reply)["attachments"];
 	if (list.empty()) {
 		std::printf("\nnothing attached\n");
@@ -307,7 +309,8 @@ void add_attach_commands(CLI::App &root, command_list &commands)
 	CLI::App *status = root.add_subcommand(
 	    "status",
 	    std::string("Show which filters are attached where on a mount.\n\n"
-	                "Lists what the root resolves to and every attachment: the directory\n"
+	                "Lists what the root resolves to, where the daemon logs (system log,\n"
+	                "a file, or stderr for -f) and every attachment: the directory\n"
 	                "(relative to the mount), where it came from (mount or attach) and\n"
 	                "the binding (table name and map ID, user filter). --json adds the\n"
 	                "ops each binding filters.\n") +

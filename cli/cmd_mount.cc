@@ -32,6 +32,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <optional>
 #include <memory>
@@ -55,6 +56,7 @@ struct mount_args {
 	std::string name;
 	std::string user_filter;
 	std::string user_filter_arg;
+	std::string log_file;
 	std::string backing;
 	std::string mountpoint;
 };
@@ -75,8 +77,39 @@ void error_line(const std::string &msg)
 	std::fprintf(stderr, "fusebpf: %s\n", msg.c_str());
 }
 
+// Where a background daemon logs (common/log.h): --log-file, else the
+// system log when one listens, else default_log_file(). A file's directory
+// is created (0755) here, so a failure is reported before anything mounts.
+struct log_choice {
+	log::sink sink;
+	std::string file;
+};
+
+std::optional<log_choice> choose_log(const std::string &log_file, const std::string &mountpoint)
+{
+	if (log_file.empty() && log::system_log_listening())
+		return log_choice{log::sink::syslog_sink, ""};
+	std::string file = log_file.empty() ? log::default_log_file(mountpoint) : log_file;
+	if (file[0] != '/') {
+		char cwd[PATH_MAX];
+		if (!getcwd(cwd, sizeof(cwd))) {
+			error_line(std::string("getcwd: ") + std::strerror(errno));
+			return std::nullopt;
+		}
+		file = std::string(cwd) + "/" + file;
+	}
+	std::error_code ec;
+	std::filesystem::path dir = std::filesystem::path(file).parent_path();
+	std::filesystem::create_directories(dir, ec);
+	if (ec) {
+		error_line("cannot create the log directory " + dir.string() + ": " + ec.message());
+		return std::nullopt;
+	}
+	return log_choice{log::sink::file_sink, file};
+}
+
 // The background daemon: forks, reports the start-up result through a pipe.
-int run_background(const daemon_config &cfg)
+int run_background(const daemon_config &cfg, const log_choice &where)
 {
 	int fds[2];
 	if (pipe2(fds, O_CLOEXEC) < 0) {
@@ -103,9 +136,15 @@ int run_background(const daemon_config &cfg)
 			if (null > 2)
 				close(null);
 		}
-		log::init("fusebpf-daemon[" + cfg.mountpoint + "]",
-		          cfg.debug ? spdlog::level::debug : spdlog::level::info,
-		          log::sink::syslog_sink);
+		if (auto err = log::init("fusebpf-daemon[" + cfg.mountpoint + "]",
+		                         cfg.debug ? spdlog::level::debug : spdlog::level::info,
+		                         where.sink, where.file)) {
+			std::string msg = "error " + *err + "\n";
+			if (write(wr.get(), msg.data(), msg.size()) < 0) {
+				// The foreground process is gone; nothing to tell.
+			}
+			_exit(exit_failure);
+		}
 		int rc = fusebpf::daemon::run_daemon(cfg, [&](const std::string &err) {
 			std::string msg = err.empty() ? "ok\n" : "error " + err + "\n";
 			if (write(wr.get(), msg.data(), msg.size()) < 0) {
@@ -127,8 +166,10 @@ int run_background(const daemon_config &cfg)
 		msg.append(buf, static_cast<size_t>(n));
 	}
 	if (msg == "ok\n") {
-		std::printf("fusebpf: mounted %s on %s (daemon pid %d)\n", cfg.backing_dir.c_str(),
-		            cfg.mountpoint.c_str(), static_cast<int>(pid));
+		std::printf("fusebpf: mounted %s on %s (daemon pid %d, log: %s)\n",
+		            cfg.backing_dir.c_str(), cfg.mountpoint.c_str(), static_cast<int>(pid),
+		            where.sink == log::sink::syslog_sink ? "system log"
+		                                                 : where.file.c_str());
 		return exit_ok;
 	}
 	if (msg.rfind("error ", 0) == 0) {
@@ -136,7 +177,9 @@ int run_background(const daemon_config &cfg)
 			msg.pop_back();
 		error_line(msg.substr(6));
 	} else {
-		error_line("the daemon exited during start-up (see the system log)");
+		error_line(std::string("the daemon exited during start-up (see ") +
+		           (where.sink == log::sink::syslog_sink ? "the system log" : where.file) +
+		           ")");
 	}
 	waitpid(pid, nullptr, 0);
 	return exit_failure;
@@ -177,8 +220,16 @@ int run_mount(const mount_args &a)
 		error_line(*err);
 		return exit_failure;
 	}
-	if (!a.foreground)
-		return run_background(cfg);
+	if (!a.foreground) {
+		auto where = choose_log(a.log_file, cfg.mountpoint);
+		if (!where)
+			return exit_failure;
+		return run_background(cfg, *where);
+	}
+	if (!a.log_file.empty()) {
+		error_line("--log-file is for a background daemon; with -f the log goes to stderr");
+		return exit_usage;
+	}
 
 	log::init("fusebpf", a.debug ? spdlog::level::debug : spdlog::level::info);
 	int rc = fusebpf::daemon::run_daemon(cfg, [](const std::string &) {});
@@ -400,8 +451,13 @@ void add_mount_commands(CLI::App &root, command_list &commands)
 	    "backing tree, as the calling user (files you create are yours), and file data\n"
 	    "moves through the kernel's FUSE passthrough, at native speed, without reaching\n"
 	    "the daemon. Without -f the command returns once the mount is up and the daemon\n"
-	    "has gone to the background (it then logs to syslog); start-up errors are\n"
-	    "reported here with exit status 1. Must run as root.");
+	    "has gone to the background; start-up errors are reported here with exit\n"
+	    "status 1. The background daemon logs to the system log (journal or syslog)\n"
+	    "when something listens on /dev/log, otherwise to a file (--log-file);\n"
+	    "`fusebpf status` shows where. Must run as root. mount(8) runs it for\n"
+	    "`mount -t fuse.fusebpf` and fstab lines, with these options spelled as -o\n"
+	    "options:\n" +
+	        std::string(mount_helper_help()));
 	mount->add_flag("-f,--foreground", m->foreground,
 	                "Stay in the foreground and log to stderr. SIGTERM or SIGINT unmounts\n"
 	                "and exits 0; an unmount from outside also ends the daemon with 0.");
@@ -423,6 +479,14 @@ void add_mount_commands(CLI::App &root, command_list &commands)
 	                "instead of kernel passthrough. Without this flag passthrough is\n"
 	                "used when the kernel offers it (Linux 6.9+); if it does not, the\n"
 	                "mount still works, with a warning in the log.");
+	mount
+	    ->add_option("--log-file", m->log_file,
+	                 "Log to FILE (appended) instead of the system log. Without it a\n"
+	                 "background daemon logs to the system log when one listens on\n"
+	                 "/dev/log, else to /run/fusebpf/<mountpoint>.log, the mount\n"
+	                 "point named as systemd names units (/mnt/data: mnt-data.log;\n"
+	                 "/run is emptied at boot).")
+	    ->option_text("FILE");
 	mount->add_flag("--debug", m->debug,
 	                "Log every request (unique, op, nodeid, length, pid)\n"
 	                "and every reply (error, length).");

@@ -11,12 +11,14 @@
 // `fusebpf mount --filter`.  The example's CMakeLists.txt is not copied: it
 // needs the project's CMake module, and `fusebpf build` does its job.
 //
-// Where the examples are: $FUSEBPF_EXAMPLES_DIR, else
-// <dir of the fusebpf binary>/../share/fusebpf/examples (an install), else
-// the source tree fusebpf was built from (compiled in).  Unlike the loader
+// Where the examples are: $FUSEBPF_EXAMPLES_DIR, else the installed
+// <prefix>/share/fusebpf/examples, or the source tree's when run from a build
+// tree (common/paths.h).  Unlike the loader
 // commands it touches no BPF object; unlike `fusebpf build` it compiles
 // nothing.
 #include "cli/command.h"
+
+#include "common/paths.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -41,25 +43,19 @@ struct new_args {
 	bool list = false;
 };
 
-int fail(const std::string &message)
+int fail(const std::string &message, int status = exit_failure)
 {
 	std::fprintf(stderr, "fusebpf new: %s\n", message.c_str());
-	return exit_failure;
+	return status;
 }
 
-// The first examples directory that exists (see the header).
-fs::path examples_root()
+// The examples directory (see the header), or "" with the reason in `why`.
+fs::path examples_root(std::string &why)
 {
-	std::error_code ec;
 	if (const char *env = std::getenv("FUSEBPF_EXAMPLES_DIR"); env && *env)
 		return env;
-	fs::path self = fs::read_symlink("/proc/self/exe", ec);
-	if (!ec) {
-		fs::path installed = self.parent_path().parent_path() / "share/fusebpf/examples";
-		if (fs::is_directory(installed, ec))
-			return installed;
-	}
-	return fs::path(FUSEBPF_SOURCE_DIR) / "examples";
+	auto layout = paths::find_layout(why);
+	return layout ? layout->examples_dir : fs::path();
 }
 
 // Example folders: directories holding a <name>.bpf.c.
@@ -186,13 +182,17 @@ std::string readme_stub(const std::string &name, const std::string &from, bool h
 	text += "fusebpf stats " + scratch + "/mnt\n";
 	text += "fusebpf umount " + scratch + "/mnt\n```\n\n";
 	text += "The filter author's guide (verdicts, each op's context, helpers, maps,\n"
-	        "userspace filters, costs): docs/filter-guide.md in the fusebpf sources.\n";
+	        "userspace filters, costs): fusebpf-filter(7), or docs/filter-guide.md\n"
+	        "in the fusebpf sources.\n";
 	return text;
 }
 
 int run_new(const new_args &a)
 {
-	fs::path root = examples_root();
+	std::string why;
+	fs::path root = examples_root(why);
+	if (root.empty())
+		return fail("cannot find the examples: " + why);
 	std::vector<std::string> known = known_examples(root);
 	if (a.list) {
 		for (const auto &n : known)
@@ -200,15 +200,18 @@ int run_new(const new_args &a)
 		return exit_ok;
 	}
 	if (a.name.empty())
-		return fail("give the NAME of the new filter (or --list the examples)");
+		return fail("give the NAME of the new filter (or --list the examples)", exit_usage);
 	if (!valid_name(a.name))
-		return fail("'" + a.name +
-		            "' is not a usable name: a letter, then letters, digits, '_' or '-', "
-		            "at most 48 characters");
+		return fail(
+		    "'" + a.name +
+		        "' is not a usable name: a letter, then letters, digits, '_' or '-', "
+		        "at most 48 characters",
+		    exit_usage);
 	if (std::find(known.begin(), known.end(), a.from) == known.end())
 		return fail(
 		    "no example named '" + a.from + "' in " + root.string() +
-		    "; the examples are: " + (known.empty() ? "(none found)" : joined(known)));
+		        "; the examples are: " + (known.empty() ? "(none found)" : joined(known)),
+		    exit_usage);
 	std::error_code ec;
 	fs::path target = fs::path(a.name);
 	if (fs::exists(target, ec) || fs::is_symlink(target, ec))

@@ -4,8 +4,10 @@
 // behaviours of the patch sets' fuse_test.c) and prints KTAP.
 //
 // The suite is its own GoogleTest binary, fusebpf-selftests; this command
-// finds it ($FUSEBPF_SELFTEST_BIN, else next to this executable, else the
-// build path compiled in), asks it for its cases (--gtest_list_tests, in run
+// finds it ($FUSEBPF_SELFTEST_BIN, else the installed
+// <prefix>/libexec/fusebpf/fusebpf-selftests or the build tree's, see
+// common/paths.h), points the suite at this very CLI ($FUSEBPF_CLI, unless
+// already set), asks it for its cases (--gtest_list_tests, in run
 // order: case N of -t is the Nth of that list), turns -t into a
 // --gtest_filter, and execs it with --ktap (and --verbose for -v). The exit
 // status is the binary's: 0 only when no case failed and no case skipped but
@@ -13,6 +15,8 @@
 // Differs from ctest, which runs the same binary one case per process and
 // shows GoogleTest's output.
 #include "cli/command.h"
+
+#include "common/paths.h"
 
 #include <fcntl.h>
 #include <sys/wait.h>
@@ -48,16 +52,11 @@ std::string find_suite(std::string &tried)
 	std::vector<std::string> candidates;
 	if (const char *env = std::getenv("FUSEBPF_SELFTEST_BIN"))
 		candidates.emplace_back(env);
-	char self[4096];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n > 0) {
-		std::string dir(self, static_cast<std::size_t>(n));
-		dir.resize(dir.rfind('/') + 1);
-		candidates.push_back(dir + "fusebpf-selftests");
-	}
-#ifdef FUSEBPF_SELFTEST_BIN
-	candidates.emplace_back(FUSEBPF_SELFTEST_BIN);
-#endif
+	std::string why;
+	if (auto layout = paths::find_layout(why))
+		candidates.push_back(layout->selftest_bin.string());
+	else
+		tried = why;
 	for (const std::string &c : candidates) {
 		if (is_executable(c))
 			return c;
@@ -223,6 +222,9 @@ int run_selftest(const selftest_args &a)
 			filter += (i ? ":" : "") + (*cases)[i];
 		argv.push_back(filter);
 	}
+	// The cases drive the CLI that runs them (tests/support/process.h).
+	if (std::string exe = paths::self_exe().string(); !exe.empty())
+		setenv("FUSEBPF_CLI", exe.c_str(), 0);
 	if (geteuid() != 0)
 		std::fprintf(stderr, "fusebpf selftest: warning: not root; the cases mount FUSE "
 		                     "file systems and load BPF programs\n");

@@ -15,6 +15,7 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
+#include <string>
 #include <vector>
 
 namespace fusebpf::cli {
@@ -38,5 +39,13 @@ void add_new_commands(CLI::App &root, command_list &commands);      // cmd_new.c
 void add_selftest_commands(CLI::App &root, command_list &commands); // cmd_selftest.cc
 void add_map_commands(CLI::App &root, command_list &commands);      // cmd_map.cc
 void add_trace_commands(CLI::App &root, command_list &commands);    // cmd_trace.cc
+
+// mount.fuse.fusebpf (mount_helper.cc): whether argv[0] names the mount
+// helper; its argv turned into `fusebpf mount ...` in `out` (returns -1), or
+// an exit status to end with (usage error, --help, -f).
+bool is_mount_helper(const char *argv0);
+int mount_helper_args(int argc, char **argv, std::vector<std::string> &out);
+// The -o spellings of the `fusebpf mount` options, for help texts.
+const char *mount_helper_help();
 
 } // namespace fusebpf::cli

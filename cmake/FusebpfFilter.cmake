@@ -26,7 +26,15 @@
 # bpftool is missing or too old.  The same flags are used by `fusebpf build`
 # (loader/filter_build.cc), which gets them from FUSEBPF_BPF_CFLAGS.
 
-set(_FUSEBPF_FILTER_ROOT "${CMAKE_CURRENT_LIST_DIR}/.." CACHE INTERNAL "")
+# fusebpf's headers for filter sources: the source tree's when this file is
+# included from it, the installed ones when fusebpfConfig.cmake sets
+# FUSEBPF_FILTER_INCLUDE_DIRS before including it.
+if(NOT FUSEBPF_FILTER_INCLUDE_DIRS)
+	get_filename_component(_fusebpf_root "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
+	set(FUSEBPF_FILTER_INCLUDE_DIRS ${_fusebpf_root}/bpf ${_fusebpf_root}/include
+		${_fusebpf_root})
+endif()
+set(FUSEBPF_FILTER_INCLUDE_DIRS ${FUSEBPF_FILTER_INCLUDE_DIRS} CACHE INTERNAL "")
 
 # The one list of BPF compile flags (also compiled into `fusebpf build`).
 set(FUSEBPF_BPF_CFLAGS -g -O2 -Wall -Werror -mcpu=v3 CACHE INTERNAL "")
@@ -93,8 +101,21 @@ function(fusebpf_add_filter name)
 
 	set(out_dir ${CMAKE_CURRENT_BINARY_DIR}/${name})
 	file(MAKE_DIRECTORY ${out_dir})
-	set(includes -I${_FUSEBPF_FILTER_ROOT}/bpf -I${_FUSEBPF_FILTER_ROOT}/include
-		-I${FUSEBPF_BPF_ARCH_INCLUDE})
+	set(includes)
+	foreach(dir IN LISTS FUSEBPF_FILTER_INCLUDE_DIRS)
+		list(APPEND includes -I${dir})
+	endforeach()
+	list(APPEND includes -I${FUSEBPF_BPF_ARCH_INCLUDE})
+	# BTF names source files relative to the directory clang runs in (the
+	# current binary dir), so the object names neither tree; clang still finds
+	# each file to copy its source lines into the line info, which the
+	# verifier's messages quote.
+	file(RELATIVE_PATH to_source ${CMAKE_CURRENT_BINARY_DIR} ${CMAKE_SOURCE_DIR})
+	if(NOT to_source)
+		set(to_source .)
+	endif()
+	set(prefix_maps -ffile-prefix-map=${CMAKE_CURRENT_BINARY_DIR}=.
+		-ffile-prefix-map=${CMAKE_SOURCE_DIR}=${to_source})
 	foreach(dir IN LISTS arg_INCLUDE_DIRECTORIES)
 		list(APPEND includes -I${dir})
 	endforeach()
@@ -106,7 +127,7 @@ function(fusebpf_add_filter name)
 		set(obj ${out_dir}/${src_name}.tmp.o)
 		add_custom_command(OUTPUT ${obj}
 			COMMAND ${FUSEBPF_BPF_CLANG} -target bpf ${FUSEBPF_BPF_CFLAGS}
-				${arg_COMPILE_OPTIONS} ${includes} -MD -MF ${obj}.d
+				${arg_COMPILE_OPTIONS} ${prefix_maps} ${includes} -MD -MF ${obj}.d
 				-c ${src_abs} -o ${obj}
 			DEPENDS ${src_abs}
 			DEPFILE ${obj}.d
@@ -151,8 +172,7 @@ endfunction()
 # $<TARGET_FILE:<name>>.
 function(fusebpf_add_user_filter name)
 	add_library(${name} MODULE ${ARGN})
-	target_include_directories(${name} PRIVATE ${_FUSEBPF_FILTER_ROOT}
-		${_FUSEBPF_FILTER_ROOT}/include)
+	target_include_directories(${name} PRIVATE ${FUSEBPF_FILTER_INCLUDE_DIRS})
 	set_target_properties(${name} PROPERTIES PREFIX "" CXX_VISIBILITY_PRESET hidden
 		VISIBILITY_INLINES_HIDDEN ON)
 endfunction()

@@ -83,14 +83,18 @@ loader::result<made_binding> make_binding(const binding_spec &spec, unsigned att
 		made.filter_object = spec.filter_object;
 		spdlog::info("loaded {} as table {} (map ID {})", spec.filter_object, info->name,
 		             info->id);
-		auto opened = filter::open_table(std::to_string(info->id));
+		// By its pinned name, which the binding then shows (a map ID would
+		// give the kernel's 15-character map name).
+		auto opened = filter::open_table(info->name, o.pin_root);
 		if (!opened)
 			return loader::error{"table " + info->name + " loaded from " +
 			                         spec.filter_object + ": " + opened.message(),
 			                     opened.err().errno_value};
 		table = std::move(*opened);
 	} else if (!spec.ops.empty()) {
-		auto opened = filter::open_table(spec.ops);
+		// A map ID is opened through its pin when it has one, for the name.
+		auto pinned = loader::resolve_table(loader::default_pin_root, spec.ops);
+		auto opened = filter::open_table(pinned ? *pinned : spec.ops);
 		if (!opened)
 			return loader::error{"--ops " + spec.ops + ": " + opened.message(),
 			                     opened.err().errno_value};

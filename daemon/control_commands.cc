@@ -4,6 +4,7 @@
 // control_commands.h.
 #include "daemon/control_commands.h"
 
+#include "common/log.h"
 #include "daemon/attach.h"
 #include "daemon/control_server.h"
 
@@ -56,8 +57,11 @@ void add_filter_commands(control_server &server, attach_registry &attachments)
 		return or_throw(
 		    attachments.detach(string_field(req, "path"), bool_field(req, "none")));
 	});
-	server.add_command("status",
-	                   [&attachments](const nlohmann::json &) { return attachments.status(); });
+	server.add_command("status", [&attachments](const nlohmann::json &) {
+		nlohmann::json j = attachments.status();
+		j["log"] = log::target(); // "syslog", "stderr" or the log file
+		return j;
+	});
 	server.add_command("invalidate", [&attachments](const nlohmann::json &req) {
 		std::optional<uint32_t> id;
 		auto it = req.find("table_id");

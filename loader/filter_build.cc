@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 //
-// `fusebpf build`; see filter_build.h.  The configure-time paths come from
-// loader/CMakeLists.txt as FUSEBPF_BPF_* compile definitions.
+// `fusebpf build`; see filter_build.h.  The tool paths come from
+// loader/CMakeLists.txt as FUSEBPF_BPF_* compile definitions; fusebpf's own
+// headers are found from the running executable (common/paths.h).
 #include "loader/filter_build.h"
 
+#include "common/paths.h"
 #include "common/unique_fd.h"
 
 #include <cerrno>
@@ -91,6 +93,19 @@ std::string read_all(int fd)
 
 const char *const user_filter_suffixes[] = {".cc", ".cpp", ".cxx"};
 
+// -I for fusebpf's headers (installed, or the source tree's); see paths.h.
+result<std::vector<std::string>> fusebpf_include_flags()
+{
+	std::string why;
+	auto layout = paths::find_layout(why);
+	if (!layout)
+		return error{"cannot find the fusebpf headers: " + why, ENOENT};
+	std::vector<std::string> flags;
+	for (const auto &dir : layout->include_dirs)
+		flags.push_back("-I" + dir.string());
+	return flags;
+}
+
 // A user filter library: one compiler run, its output captured so a failure
 // carries it (see filter_build.h for the flags and why CXX is c++).
 result<std::string> build_user_filter(const std::string &source, const std::string &output,
@@ -107,8 +122,11 @@ result<std::string> build_user_filter(const std::string &source, const std::stri
 	                                "-fvisibility-inlines-hidden"};
 	for (const auto &dir : options.include_dirs)
 		cmd.push_back("-I" + dir);
-	cmd.insert(cmd.end(), {"-I" FUSEBPF_SOURCE_DIR, "-I" FUSEBPF_SOURCE_DIR "/include", source,
-	                       "-o", output});
+	auto own = fusebpf_include_flags();
+	if (!own)
+		return std::move(own).err();
+	cmd.insert(cmd.end(), own->begin(), own->end());
+	cmd.insert(cmd.end(), {source, "-o", output});
 
 	char tmpl[] = "/tmp/fusebpf-build-XXXXXX";
 	unique_fd log_fd(::mkstemp(tmpl));
@@ -171,6 +189,9 @@ result<std::string> build_filter(const std::string &source, const build_options 
 	std::string output = options.output.empty() ? default_build_output(source) : options.output;
 	if (is_user_filter_source(source))
 		return build_user_filter(source, output, options);
+	auto own = fusebpf_include_flags();
+	if (!own)
+		return std::move(own).err();
 	std::string tmp = output + ".tmp.o";
 
 	std::vector<std::string> clang = {FUSEBPF_BPF_CLANG, "-target", "bpf"};
@@ -178,9 +199,8 @@ result<std::string> build_filter(const std::string &source, const build_options 
 		clang.push_back(flag);
 	for (const auto &dir : options.include_dirs)
 		clang.push_back("-I" + dir);
-	clang.insert(clang.end(),
-	             {"-I" FUSEBPF_SOURCE_DIR "/bpf", "-I" FUSEBPF_SOURCE_DIR "/include",
-	              "-I" FUSEBPF_BPF_ARCH_INCLUDE, "-c", source, "-o", tmp});
+	clang.insert(clang.end(), own->begin(), own->end());
+	clang.insert(clang.end(), {"-I" FUSEBPF_BPF_ARCH_INCLUDE, "-c", source, "-o", tmp});
 	auto rc = run_tool(clang, options.verbose);
 	if (!rc)
 		return std::move(rc).err();

@@ -8,14 +8,15 @@
 //   clang -target bpf -g -O2 -Wall -Werror -mcpu=v3 -I<fusebpf headers> -c SRC -o OUT.tmp.o
 //   bpftool gen object OUT OUT.tmp.o
 // clang's and bpftool's messages go straight to the caller's stderr, as they
-// are.  The tool paths and header directories are the ones found when
-// fusebpf itself was configured.
+// are.  The tool paths are the ones found when fusebpf itself was
+// configured; the header directories are the installed ones, or the source
+// tree's when run from a build tree (common/paths.h).
 //
 // A userspace filter (FILE.cc, .cpp, .cxx; daemon/filter/user_filter.h with
 // FUSEBPF_USER_FILTER_EXPORT) becomes FILE.so for `fusebpf mount
 // --user-filter`, with the flags of fusebpf_add_user_filter():
 //   $CXX (default c++) -std=c++20 -shared -fPIC -O2 -Wall -fvisibility=hidden
-//       -I<source root> -I<source root>/include SRC -o OUT
+//       -I<fusebpf headers> SRC -o OUT
 // The compiler's output is captured: on failure it is the error's text, on
 // success (warnings) it goes to stderr.  The library must be built by the
 // compiler family and C++ library the daemon was built with (it shares C++

@@ -53,6 +53,7 @@ result<ops_table> ops_table::open_by_name(std::string_view name, std::string_vie
 	t.table_ = std::move(fd);
 	if (status st = t.snapshot("table '" + std::string(name) + "'"); !st)
 		return std::move(st).err();
+	t.name_ = name;
 	return t;
 }
 

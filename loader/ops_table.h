@@ -105,7 +105,10 @@ public:
 	}
 
 	std::uint32_t id() const noexcept { return id_; }
-	const std::string &name() const noexcept { return name_; } // the kernel map name
+	// Opened by name: the pinned table name (what `fusebpf list` shows and
+	// commands take). Opened by ID: the kernel's map name, at most 15
+	// characters (open by name where the pin is known).
+	const std::string &name() const noexcept { return name_; }
 	enum kind kind() const noexcept { return kind_; }
 	// The table map's fd (owned by this object).
 	int fd() const noexcept { return table_.get(); }

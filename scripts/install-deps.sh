@@ -17,6 +17,8 @@ packages=(
 	libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev liburing-dev
 	# tests and benchmarks
 	googletest libgtest-dev libgmock-dev libbenchmark-dev attr python3
+	# install tests: man -w on the installed pages
+	man-db
 )
 
 if [[ $(id -u) -ne 0 ]]; then

@@ -20,6 +20,25 @@
 
 namespace fusebpf::selftest {
 
+namespace {
+
+// PROG_* and USER_* are paths relative to the suite binary (the build tree's
+// selftests/ and an installed libexec/fusebpf/ hold the same layout), so
+// nothing in the binary names the build tree.
+std::string suite_file(const std::string &path)
+{
+	if (path.empty() || path[0] == '/')
+		return path;
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0)
+		return path;
+	std::string dir(self, static_cast<std::size_t>(n));
+	return dir.substr(0, dir.rfind('/') + 1) + path;
+}
+
+} // namespace
+
 void fuse_test::SetUp()
 {
 	ASSERT_TRUE(dir_) << dir_.error();
@@ -56,11 +75,11 @@ void fuse_test::TearDown()
 		return ::testing::AssertionFailure() << "one mount per case";
 	std::vector<std::string> args;
 	if (!spec.filter.empty())
-		args.insert(args.end(), {"--filter", spec.filter});
+		args.insert(args.end(), {"--filter", suite_file(spec.filter)});
 	if (!spec.ops.empty())
 		args.insert(args.end(), {"--ops", spec.ops});
 	if (!spec.user_filter.empty())
-		args.insert(args.end(), {"--user-filter", spec.user_filter});
+		args.insert(args.end(), {"--user-filter", suite_file(spec.user_filter)});
 	if (!spec.user_arg.empty())
 		args.insert(args.end(), {"--user-filter-arg", spec.user_arg});
 	if (!spec.options.empty())
@@ -77,7 +96,7 @@ std::optional<loader::table_info> fuse_test::load_table(const std::string &objec
 	static std::atomic<int> serial{0};
 	loader::load_options o;
 	o.name = "st_" + std::to_string(getpid()) + "_" + std::to_string(serial++);
-	auto info = loader::load_filter(object, o);
+	auto info = loader::load_filter(suite_file(object), o);
 	if (!info) {
 		ADD_FAILURE() << "loading " << object << ": " << info.message();
 		return std::nullopt;

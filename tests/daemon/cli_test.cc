@@ -84,13 +84,14 @@ TEST_F(Cli, BackgroundMountThenUmount)
 	auto r = cli({"mount", backing_, mnt_});
 	background_mount_guard guard{mnt_};
 	ASSERT_TRUE(r.exited_ok()) << r.describe() << "\nstderr: " << r.err;
-	// "fusebpf: mounted BACKING_DIR on MOUNTPOINT (daemon pid N)\n"
+	// "fusebpf: mounted BACKING_DIR on MOUNTPOINT (daemon pid N, log: WHERE)\n"
 	std::string expect_start = "fusebpf: mounted " + backing_ + " on " + mnt_ + " (daemon pid ";
 	ASSERT_EQ(r.out.rfind(expect_start, 0), 0u) << "stdout: " << r.out;
 	ASSERT_GE(r.out.size(), expect_start.size() + 3);
 	ASSERT_EQ(r.out.substr(r.out.size() - 2), ")\n") << "stdout: " << r.out;
-	std::string pid_text =
-	    r.out.substr(expect_start.size(), r.out.size() - 2 - expect_start.size());
+	std::size_t comma = r.out.find(", log: ", expect_start.size());
+	ASSERT_NE(comma, std::string::npos) << "stdout: " << r.out;
+	std::string pid_text = r.out.substr(expect_start.size(), comma - expect_start.size());
 	ASSERT_EQ(pid_text.find_first_not_of("0123456789"), std::string::npos) << r.out;
 	guard.pid = std::stoi(pid_text);
 	EXPECT_EQ(::kill(guard.pid, 0), 0) << "daemon pid " << guard.pid << " is not running";

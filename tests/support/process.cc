@@ -16,16 +16,32 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#ifndef FUSEBPF_CLI
-#error "FUSEBPF_CLI must name the fusebpf binary (set by tests/support/CMakeLists.txt)"
-#endif
-
 namespace fusebpf::test {
 
+// FUSEBPF_CLI is the build's CLI, compiled into the tests that only run from
+// the build tree. The selftest suite, which also installs, is built without
+// it (fusebpf_selftest_support) and finds the CLI from its own location: the
+// build tree's cli/fusebpf next to selftests/, or an install's bin/fusebpf
+// two levels above libexec/fusebpf/.
 std::string cli_path()
 {
 	const char *env = std::getenv("FUSEBPF_CLI");
-	return env && *env ? env : FUSEBPF_CLI;
+	if (env && *env)
+		return env;
+#ifdef FUSEBPF_CLI
+	return FUSEBPF_CLI;
+#else
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0)
+		return "fusebpf";
+	std::string dir(self, static_cast<std::size_t>(n));
+	dir.resize(dir.rfind('/') + 1);
+	for (const char *rel : {"../cli/fusebpf", "../../bin/fusebpf"})
+		if (access((dir + rel).c_str(), X_OK) == 0)
+			return dir + rel;
+	return "fusebpf";
+#endif
 }
 
 bool command_result::exited_ok() const

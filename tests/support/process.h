@@ -14,7 +14,8 @@
 
 namespace fusebpf::test {
 
-// Path of the fusebpf CLI under test: $FUSEBPF_CLI if set, else the build's.
+// Path of the fusebpf CLI under test: $FUSEBPF_CLI if set, else the build's
+// (found from the running executable in fusebpf_selftest_support).
 std::string cli_path();
 
 struct command_result {

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# install_test.sh BUILD_DIR SOURCE_DIR sanitize|plain
+#
+# Installs BUILD_DIR (`cmake --install --strip`) into a scratch prefix and
+# checks, from the installed files alone:
+#   1. no installed file contains the source or the build path (grep -r on
+#      every file, binaries included: what `strings` would find);
+#   2. then, in a private mount namespace with SOURCE_DIR and BUILD_DIR
+#      hidden under empty tmpfs mounts (install_inner.sh):
+#      `fusebpf new` + `fusebpf build` of a BPF filter and of a user filter;
+#      a custom tool built with find_package(fusebpf) (CMAKE_PREFIX_PATH at
+#      the prefix) and with pkg-config; `mount -T FSTAB MNT` through the
+#      installed mount.fuse.fusebpf with a filter and a log file, then
+#      `umount` (the daemon exits); `fusebpf selftest` (a few cases);
+#      `man -w` with MANPATH; the bash completion sourcing cleanly.
+# The scratch dir is removed and every mount undone, also on failure.
+set -euo pipefail
+build=$(realpath "$1")
+src=$(realpath "$2")
+mode=$3
+here=$(dirname "$(realpath "$0")")
+
+scratch=$(mktemp -d /tmp/fusebpf-install-XXXXXX)
+cleanup() {
+	rm -rf "$scratch"
+}
+trap cleanup EXIT
+
+prefix=$scratch/prefix
+echo "== cmake --install --strip --prefix $prefix"
+cmake --install "$build" --prefix "$prefix" --strip >"$scratch/install.log"
+
+echo "== no installed file names $src or $build"
+leaks=$(grep -rlF -e "$src" -e "$build" "$prefix" || true)
+if [[ -n $leaks ]]; then
+	for f in $leaks; do
+		echo "FAIL: $f names the source or build tree:"
+		strings "$f" | grep -F -e "$src" -e "$build" | head -5
+	done
+	exit 1
+fi
+nfiles=$(find "$prefix" -type f | wc -l)
+echo "ok: $nfiles files checked"
+
+# The rest runs with the trees hidden; the inner script must not be read
+# from the source tree once it is hidden, so it runs from a copy.
+cp "$here/install_inner.sh" "$scratch/install_inner.sh"
+cd "$scratch"
+unshare --mount --propagation private bash "$scratch/install_inner.sh" "$scratch" "$src" \
+	"$build" "$mode"
