@@ -5,7 +5,8 @@
 // `-o allow_other,default_permissions`, each compared with a native twin
 // directory on the same file system, as root and as uid/gid 65534:
 //   - exec of an execute-only (0711, root-owned) program, and what must
-//     still fail (0700, no x bit, reading it);
+//     still fail (0700, no x bit, reading it, a noexec backing mount, the
+//     caller's missing x bit without default_permissions);
 //   - set-user-ID / set-group-ID bits after write, O_DIRECT write,
 //     truncate, open(O_TRUNC), fallocate and chown by the file's non-root owner,
 //     by root, by root without CAP_FSETID, and while root holds the file
@@ -26,6 +27,7 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
@@ -488,6 +490,60 @@ TEST_F(ExecFilter, PrefilterRefusesTheExecOpen)
 	EXPECT_EQ(exec_as(root_user, m("x0711")), "errno EPERM");
 	EXPECT_EQ(read_file(m("plain")), std::optional<std::string>("data"));
 	EXPECT_EQ(read_file(m("x0711")), read_file(b("x0711"))); // root reads it
+}
+
+// Without default_permissions the kernel only checks that some x bit is
+// set before an exec; the daemon's execute check as the caller on the
+// backing fs gives the native answer anyway.
+class ExecWithoutDefaultPermissions : public mount_fixture {
+protected:
+	std::vector<std::string> mount_args() const override { return {"-o", "allow_other"}; }
+};
+
+TEST_F(ExecWithoutDefaultPermissions, CallerNeedsItsOwnExecuteBit)
+{
+	for (const char *f : {"x0711", "x0700", "x0070"}) {
+		mode_t mode = static_cast<mode_t>(std::stoul(f + 1, nullptr, 8));
+		ASSERT_TRUE(copy_file("/bin/true", n(f), mode));
+		ASSERT_TRUE(copy_file("/bin/true", b(f), mode));
+		std::string native = exec_as(nobody, n(f));
+		EXPECT_EQ(exec_as(nobody, m(f)), native) << f;
+	}
+	EXPECT_EQ(exec_as(nobody, n("x0700")), "errno EACCES");
+	EXPECT_EQ(exec_as(nobody, n("x0711")), "exit 0");
+}
+
+// A backing dir on a noexec mount: natively nothing there runs, nor
+// through the mount (the FUSE mount itself allows exec).
+class ExecNoexecBacking : public mount_fixture {
+protected:
+	void prepare_backing() override
+	{
+		ASSERT_EQ(::mount("tmpfs", backing_dir().c_str(), "tmpfs", MS_NOEXEC, "mode=0755"),
+		          0)
+		    << std::strerror(errno);
+		tmpfs_mounted_ = true;
+		ASSERT_TRUE(copy_file("/bin/true", b("x0755"), 0755));
+	}
+	void TearDown() override
+	{
+		mount_fixture::TearDown();
+		if (tmpfs_mounted_) {
+			EXPECT_EQ(::umount2(backing_dir().c_str(), MNT_DETACH), 0)
+			    << std::strerror(errno);
+		}
+	}
+
+private:
+	bool tmpfs_mounted_ = false;
+};
+
+TEST_F(ExecNoexecBacking, NothingRuns)
+{
+	EXPECT_EQ(exec_as(root_user, b("x0755")), "errno EACCES");
+	EXPECT_EQ(exec_as(root_user, m("x0755")), "errno EACCES");
+	EXPECT_EQ(exec_as(nobody, m("x0755")), "errno EACCES");
+	EXPECT_EQ(read_file(m("x0755")), read_file(b("x0755")));
 }
 
 } // namespace
