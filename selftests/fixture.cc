@@ -22,6 +22,8 @@ namespace fusebpf::selftest {
 
 void fuse_test::SetUp()
 {
+	if (std::string why = test::test_transport_unavailable(); !why.empty())
+		GTEST_SKIP() << why;
 	ASSERT_TRUE(dir_) << dir_.error();
 	src_ = dir_.subdir("ft-src");
 	dst_ = dir_.subdir("ft-dst");
