@@ -51,6 +51,7 @@ struct mount_args {
 	unsigned threads = 0;
 	bool no_passthrough = false;
 	bool debug = false;
+	std::string transport; // empty: -o transport= or the default (auto)
 	std::string ops;
 	std::string filter;
 	std::string name;
@@ -191,6 +192,18 @@ int run_mount(const mount_args &a)
 	for (const auto &o : a.options)
 		if (auto err = fusebpf::daemon::parse_mount_options(o, cfg.opts)) {
 			error_line(*err);
+			return exit_usage;
+		}
+	if (!a.transport.empty() &&
+	    !fusebpf::daemon::parse_transport(a.transport, cfg.opts.transport)) {
+		error_line("--transport needs auto, uring or dev, not '" + a.transport + "'");
+		return exit_usage;
+	}
+	// --transport uring on a kernel that cannot: a usage error, before
+	// anything is mounted (the daemon re-checks what INIT agreed).
+	if (cfg.opts.transport == fusebpf::daemon::transport_kind::uring)
+		if (auto why = fusebpf::daemon::uring_unavailable_reason()) {
+			error_line("--transport uring: " + *why);
 			return exit_usage;
 		}
 	cfg.threads = a.threads;
@@ -431,10 +444,12 @@ int run_stats(const stats_args &a)
 		std::cout << reply->dump() << "\n";
 		return exit_ok;
 	}
-	std::printf("mountpoint   %s\nbacking      %s\ndaemon pid   %ld\npassthrough  %s\n\n",
+	std::printf("mountpoint   %s\nbacking      %s\ndaemon pid   %ld\npassthrough  %s\n"
+	            "transport    %s\n\n",
 	            reply->value("mountpoint", std::string()).c_str(),
 	            reply->value("backing", std::string()).c_str(), reply->value("pid", 0L),
-	            reply->value("passthrough", false) ? "on" : "off");
+	            reply->value("passthrough", false) ? "on" : "off",
+	            reply->value("transport_detail", std::string("?")).c_str());
 	print_stats_tables((*reply)["ops"]);
 	return exit_ok;
 }
@@ -471,7 +486,9 @@ void add_mount_commands(CLI::App &root, command_list &commands)
 	mount
 	    ->add_option("--threads", m->threads,
 	                 "Worker threads, each with its own /dev/fuse fd\n"
-	                 "(default: one per CPU, at least 2).")
+	                 "(default: one per CPU, at least 2). With io_uring they still\n"
+	                 "serve what the kernel sends on /dev/fuse (INIT, FORGET,\n"
+	                 "INTERRUPT); the rings have a thread per CPU of their own.")
 	    ->check(CLI::Range(1u, 1024u))
 	    ->option_text("N");
 	mount->add_flag("--no-passthrough", m->no_passthrough,
@@ -487,6 +504,19 @@ void add_mount_commands(CLI::App &root, command_list &commands)
 	                 "point named as systemd names units (/mnt/data: mnt-data.log;\n"
 	                 "/run is emptied at boot).")
 	    ->option_text("FILE");
+	mount
+	    ->add_option("--transport", m->transport,
+	                 "How requests travel between the kernel and the daemon (also\n"
+	                 "-o transport=):\n"
+	                 "  auto   (default) FUSE over io_uring when the kernel offers it\n"
+	                 "         (Linux 6.14+ with /sys/module/fuse/parameters/enable_uring\n"
+	                 "         set to Y), else /dev/fuse; the log says which and why.\n"
+	                 "  uring  FUSE over io_uring: one queue per CPU, each served by a\n"
+	                 "         thread on that CPU. If the kernel cannot, the mount fails\n"
+	                 "         at once with one line saying why and exit status 2.\n"
+	                 "  dev    read/write on /dev/fuse by the worker threads.\n"
+	                 "`fusebpf stats` shows the transport in use.")
+	    ->option_text("auto|uring|dev");
 	mount->add_flag("--debug", m->debug,
 	                "Log every request (unique, op, nodeid, length, pid)\n"
 	                "and every reply (error, length).");

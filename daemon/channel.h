@@ -1,17 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 //
-// channel: how requests come in and replies go out, apart from the handlers.
+// channel: where a request's reply goes, apart from the handlers.
 //
-// A worker owns one channel: it receives one request into a buffer, the
-// dispatcher parses it, a handler replies through request::reply_*(), which
-// ends in channel::send(). Handlers never see the transport, so FUSE over
-// io_uring (kernel 6.14+) can become a second implementation without
-// touching them. dev_fuse_channel is the /dev/fuse one (a cloned fd per
-// worker, FUSE_DEV_IOC_CLONE).
+// A worker receives a request, the dispatcher parses it, a handler replies
+// through request::reply_*(), which ends in channel::send() of the channel
+// the request came with. Handlers never see the transport. Two transports:
+//   - dev_fuse_channel (here): a cloned /dev/fuse fd per worker
+//     (FUSE_DEV_IOC_CLONE); receive() reads one request, send() writes one
+//     reply.
+//   - FUSE over io_uring (uring_transport.h): one channel per ring entry;
+//     send() commits the reply on the entry that carried the request.
 //
-// Thread-safety: one channel is used by one worker thread; send() may also
-// be called by other threads (a handler finishing a request that another
-// worker received, e.g. an interrupted lock wait), which /dev/fuse allows.
+// Thread-safety: send() may be called by any thread (a handler finishing a
+// request that blocked, see request::interruptible), each channel's
+// implementation allows it; receive() by the owning worker only.
 #pragma once
 
 #include "common/unique_fd.h"
@@ -28,20 +30,10 @@ class channel {
 public:
 	virtual ~channel() = default;
 
-	// Blocks for the next request and copies it into buf. Returns its length,
-	// or -errno: -ENODEV when the file system was unmounted (the worker
-	// ends), -EINTR when a signal woke the thread (the worker checks whether
-	// it must stop), -ENOENT for a request the kernel withdrew (skip it).
-	virtual ssize_t receive(std::span<std::byte> buf) = 0;
-
 	// Sends one complete reply (fuse_out_header first). Returns 0 or -errno;
 	// -ENOENT means the kernel no longer waits for it (interrupted), which
 	// callers treat as success.
 	virtual int send(std::span<const struct iovec> iov) = 0;
-
-	// The fd for FUSE_DEV_IOC_* ioctls (BACKING_OPEN/CLOSE), any fd of the
-	// connection will do.
-	virtual int ioctl_fd() const = 0;
 };
 
 // A /dev/fuse file descriptor (the mount's own one or a clone).
@@ -54,9 +46,12 @@ public:
 	// and sets err to -errno on failure.
 	static unique_fd clone_fd(int session_fd, int &err);
 
-	ssize_t receive(std::span<std::byte> buf) override;
+	// Blocks for the next request and copies it into buf. Returns its length,
+	// or -errno: -ENODEV when the file system was unmounted (the worker
+	// ends), -EINTR when a signal woke the thread (the worker checks whether
+	// it must stop). Requests the kernel withdrew (ENOENT) are skipped.
+	ssize_t receive(std::span<std::byte> buf);
 	int send(std::span<const struct iovec> iov) override;
-	int ioctl_fd() const override { return fd_.get(); }
 
 private:
 	unique_fd fd_;

@@ -4,14 +4,18 @@
 //
 // Start-up: backing root -> /dev/fuse -> session -> mount(2) -> workers
 // (each clones the /dev/fuse fd, which needs the mounted connection) ->
-// wait for INIT -> control socket -> ready.
+// wait for INIT -> io_uring queues (if INIT agreed FUSE_OVER_IO_URING, see
+// uring_transport.h) -> control socket -> ready. The /dev/fuse workers keep
+// running with io_uring: INIT, FORGET, INTERRUPT and whatever the kernel
+// sends before every queue is registered arrive there.
 //
 // Shutdown: the main thread waits on a signalfd (SIGTERM, SIGINT, SIGHUP,
 // blocked in every thread) and an eventfd a worker pokes when its read
 // returns ENODEV (unmounted from outside). It then unmounts (MNT_DETACH,
 // for the signal case), flags the workers to stop and wakes them with
 // SIGUSR1 (no SA_RESTART, so a blocked read returns EINTR), joins them and
-// closes the fds, which ends the FUSE connection.
+// closes the fds, which ends the FUSE connection. The io_uring queues stop
+// the same way (uring_transport::stop()).
 #include "daemon/daemon.h"
 
 #include "daemon/attach.h"
@@ -25,6 +29,7 @@
 #include "daemon/session.h"
 #include "daemon/stale_state.h"
 #include "daemon/stats_report.h"
+#include "daemon/uring_transport.h"
 #include "loader/bpffs.h"
 
 #include <spdlog/spdlog.h>
@@ -53,7 +58,7 @@ namespace fusebpf::daemon {
 namespace {
 
 struct worker {
-	std::unique_ptr<channel> chan;
+	std::unique_ptr<dev_fuse_channel> chan;
 	std::thread thread;
 	std::atomic<bool> done{false};
 };
@@ -126,7 +131,6 @@ public:
 	{
 		dev_fd_ = dev_fd;
 		base_ = count;
-		st_.sess.interrupts().set_block_hook([this](bool blocking) { on_block(blocking); });
 		std::lock_guard lock(mutex_);
 		for (unsigned i = 0; i < count; i++)
 			if (auto err = spawn_locked())
@@ -161,7 +165,6 @@ public:
 		}
 	}
 
-private:
 	// Runs on a worker about to block (true) or back from blocking (false).
 	void on_block(bool blocking)
 	{
@@ -188,6 +191,7 @@ private:
 			              workers_.size(), blocked_);
 	}
 
+private:
 	// Starts one worker on its own clone of the /dev/fuse fd. mutex_ held.
 	std::optional<std::string> spawn_locked()
 	{
@@ -306,6 +310,12 @@ int run_daemon(const daemon_config &cfg, const ready_fn &ready)
 	if (auto err = mount_fuse(cfg, dev_fd.get(), root_st.st_mode, mounted))
 		return fail(*err);
 	worker_pool pool(st);
+	// A worker about to block in a lock wait: a ring queue's thread hands
+	// its queue on, a /dev/fuse worker makes sure another one reads.
+	sess.interrupts().set_block_hook([&pool](bool blocking) {
+		if (!uring_transport::thread_blocks(blocking))
+			pool.on_block(blocking);
+	});
 	if (auto err = pool.start(dev_fd.get(), worker_count(cfg)))
 		return fail(*err);
 	if (!sess.wait_init(10000)) {
@@ -321,20 +331,49 @@ int run_daemon(const daemon_config &cfg, const ready_fn &ready)
 		return fail("the kernel did not complete the FUSE handshake (INIT) within 10 s");
 	}
 
+	// The transport: io_uring when INIT agreed it (ops_init.cc asks unless
+	// --transport dev), else /dev/fuse, with one line saying why.
+	std::unique_ptr<uring_transport> uring;
+	transport_kind want = cfg.opts.transport;
+	if (want != transport_kind::dev) {
+		std::optional<std::string> why;
+		if (sess.conn().has(FUSE_OVER_IO_URING)) {
+			uring = std::make_unique<uring_transport>(sess, dev_fd.get(),
+			                                          prepare_worker_thread);
+			if ((why = uring->start()))
+				uring.reset();
+		} else {
+			why = uring_unavailable_reason().value_or(
+			    "the kernel did not offer FUSE_OVER_IO_URING in INIT");
+		}
+		if (why && want == transport_kind::uring)
+			return fail("--transport uring: " + *why);
+		if (why)
+			spdlog::info("transport /dev/fuse, not io_uring: {}", *why);
+	}
+	std::string transport = uring ? "io_uring (" + std::to_string(uring->queues()) +
+	                                    " queues x " + std::to_string(uring->depth()) +
+	                                    " entries)"
+	                              : std::string("/dev/fuse");
+
 	struct stat mnt_st;
 	if (stat(cfg.mountpoint.c_str(), &mnt_st) < 0)
 		return fail("mountpoint " + cfg.mountpoint +
 		            " after mounting: " + std::strerror(errno));
 	unsigned conn = minor(mnt_st.st_dev);
 	control_server control;
-	control.add_command("stats",
-	                    [&sess](const nlohmann::json &) { return stats_report(sess); });
+	control.add_command("stats", [&sess, &uring, transport](const nlohmann::json &) {
+		auto report = stats_report(sess, uring ? "uring" : "dev", transport);
+		report["uring_requests"] = uring ? uring->requests() : 0;
+		return report;
+	});
 	add_filter_commands(control, attachments);
 	if (auto err = control.start(conn))
 		return fail(*err);
 
-	spdlog::info("mounted {} on {} (connection {}, {} workers, passthrough {})",
-	             cfg.backing_dir, cfg.mountpoint, conn, worker_count(cfg),
+	spdlog::info("mounted {} on {} (connection {}, transport {}, {} /dev/fuse workers, "
+	             "passthrough {})",
+	             cfg.backing_dir, cfg.mountpoint, conn, transport, worker_count(cfg),
 	             sess.passthrough_enabled() ? "on" : "off");
 	ready("");
 
@@ -367,6 +406,8 @@ int run_daemon(const daemon_config &cfg, const ready_fn &ready)
 	} else {
 		mounted.release();
 	}
+	if (uring)
+		uring->stop();
 	pool.stop();
 	control.stop();
 	return 0;

@@ -35,6 +35,8 @@
 //     (ops_lookup.cc); the inode table keeps forgotten nodes' backing
 //     handles for that (inode_table.h), so name_to_handle_at /
 //     open_by_handle_at through the mount work as on the backing fs.
+//   - FUSE_OVER_IO_URING unless --transport dev (daemon.cc then registers
+//     the rings; INIT itself is always answered on /dev/fuse).
 //   - max_write 1 MiB (FUSE_MAX_PAGES, 256 pages), readdirplus (auto),
 //     parallel dirops, async read, atomic O_TRUNC, SETXATTR_EXT,
 //     CREATE_SUPP_GROUP; POSIX/flock locks if ops_locks.cc handles them.
@@ -82,6 +84,10 @@ void op_init(request &req)
 		want |= FUSE_POSIX_LOCKS;
 	if (ops_handle_flock_locks)
 		want |= FUSE_FLOCK_LOCKS;
+	// FUSE over io_uring unless --transport dev; the kernel offers it only
+	// with enable_uring on. daemon.cc starts the rings once INIT is answered.
+	if (s.opts().transport != transport_kind::dev)
+		want |= FUSE_OVER_IO_URING;
 	bool want_passthrough = s.config().passthrough;
 	if (want_passthrough && minor >= 40)
 		want |= FUSE_PASSTHROUGH;

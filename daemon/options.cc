@@ -10,6 +10,7 @@
 static_assert(fusebpf::daemon::default_mount_flags == (MS_NOSUID | MS_NODEV));
 #include <cmath>
 #include <cstdlib>
+#include <fstream>
 #include <string>
 
 namespace fusebpf::daemon {
@@ -42,6 +43,44 @@ constexpr flag_option mount_flag_options[] = {
 };
 
 } // namespace
+
+const char *transport_name(transport_kind t)
+{
+	switch (t) {
+	case transport_kind::uring:
+		return "uring";
+	case transport_kind::dev:
+		return "dev";
+	case transport_kind::automatic:
+		break;
+	}
+	return "auto";
+}
+
+bool parse_transport(std::string_view text, transport_kind &out)
+{
+	for (auto t : {transport_kind::automatic, transport_kind::uring, transport_kind::dev})
+		if (text == transport_name(t)) {
+			out = t;
+			return true;
+		}
+	return false;
+}
+
+std::optional<std::string> uring_unavailable_reason()
+{
+	static const char param[] = "/sys/module/fuse/parameters/enable_uring";
+	std::ifstream in(param);
+	if (!in)
+		return std::string("this kernel has no FUSE over io_uring (") + param +
+		       " is missing: Linux 6.14+ built with CONFIG_FUSE_IO_URING needed)";
+	std::string value;
+	in >> value;
+	if (value == "Y" || value == "1")
+		return std::nullopt;
+	return std::string("FUSE over io_uring is off in this kernel (") + param + " is " + value +
+	       "; as root: echo Y > " + param + ")";
+}
 
 std::optional<std::string> parse_mount_options(std::string_view text, mount_options &opts)
 {
@@ -111,6 +150,9 @@ std::optional<std::string> parse_mount_options(std::string_view text, mount_opti
 				    "(e.g. max_fds=1000)";
 			else
 				opts.max_fds = static_cast<size_t>(n);
+		} else if (key == "transport") {
+			if (!has_value || !parse_transport(value, opts.transport))
+				err = "option 'transport' needs auto, uring or dev";
 		} else if (key == "suid" || key == "dev") {
 			if (has_value)
 				err = "option '" + std::string(key) + "' takes no value";
@@ -162,6 +204,8 @@ const char *mount_options_help()
 	       "  suid, dev              honour them (root only sensible with trusted trees)\n"
 	       "  noexec, noatime, nodiratime, sync, dirsync\n"
 	       "                         the generic mount flags of mount(8)\n"
+	       "  transport=auto|uring|dev\n"
+	       "                         how requests reach the daemon, as --transport\n"
 	       "  SECS may have a fraction (0.5); 0 disables that cache.";
 }
 

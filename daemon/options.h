@@ -6,7 +6,8 @@
 // option string ("allow_other,entry_timeout=0.5") into it and rejects what
 // it does not know with a one-line message, so the CLI can exit 2.
 // daemon_config adds the positional arguments and flags. Both are plain data
-// (no I/O), unit-tested in daemon/tests/options_test.cc.
+// (no I/O besides uring_unavailable_reason()), unit-tested in
+// daemon/tests/options_test.cc.
 #pragma once
 
 #include <cstddef>
@@ -18,6 +19,29 @@ namespace fusebpf::daemon {
 
 // MS_NOSUID | MS_NODEV, spelled out so this header needs no <sys/mount.h>.
 inline constexpr unsigned long default_mount_flags = 2 | 4;
+
+// How requests travel between the kernel and the daemon (daemon/channel.h).
+enum class transport_kind {
+	// io_uring when the kernel offers it (Linux 6.14+ with
+	// /sys/module/fuse/parameters/enable_uring = Y), else /dev/fuse.
+	automatic,
+	// FUSE over io_uring or no mount.
+	uring,
+	// read(2)/writev(2) on /dev/fuse.
+	dev,
+};
+
+// "auto", "uring", "dev".
+const char *transport_name(transport_kind t);
+// Parses "auto" / "uring" / "dev"; false for anything else.
+bool parse_transport(std::string_view text, transport_kind &out);
+
+// Why this kernel cannot run FUSE over io_uring right now, as one line
+// (no module parameter: kernel too old or built without
+// CONFIG_FUSE_IO_URING; parameter N: how to turn it on), or nullopt when
+// /sys/module/fuse/parameters/enable_uring reads Y. Reads sysfs, so it is
+// the one function here that does I/O.
+std::optional<std::string> uring_unavailable_reason();
 
 struct mount_options {
 	bool allow_other = false;         // other users may use the mount
@@ -36,6 +60,8 @@ struct mount_options {
 	// O_PATH fds of backing inodes kept open at most (fd_cache.h); 0 means
 	// the default, half of RLIMIT_NOFILE.
 	size_t max_fds = 0;
+	// -o transport=auto|uring|dev (also `--transport`).
+	transport_kind transport = transport_kind::automatic;
 };
 
 // Parses a comma-separated -o string into opts (applied on top of what opts

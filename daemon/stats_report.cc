@@ -10,7 +10,8 @@
 
 namespace fusebpf::daemon {
 
-nlohmann::json stats_report(const session &s)
+nlohmann::json stats_report(const session &s, const std::string &transport,
+                            const std::string &detail)
 {
 	nlohmann::json ops = nlohmann::json::object();
 	for (uint32_t op = 0; op < FUSE_OPCODE_MAX; op++) {
@@ -26,6 +27,8 @@ nlohmann::json stats_report(const session &s)
 	    {"backing", s.config().backing_dir},
 	    {"pid", static_cast<long>(getpid())},
 	    {"passthrough", s.passthrough_enabled()},
+	    {"transport", transport},
+	    {"transport_detail", detail},
 	    {"protocol_minor", s.conn().minor},
 	    {"passthrough_fallbacks", s.stats().passthrough_fallbacks()},
 	    {"unknown_requests", s.stats().unknown_requests()},

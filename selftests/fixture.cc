@@ -41,6 +41,8 @@ std::string suite_file(const std::string &path)
 
 void fuse_test::SetUp()
 {
+	if (std::string why = test::test_transport_unavailable(); !why.empty())
+		GTEST_SKIP() << why;
 	ASSERT_TRUE(dir_) << dir_.error();
 	src_ = dir_.subdir("ft-src");
 	dst_ = dir_.subdir("ft-dst");

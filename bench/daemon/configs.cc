@@ -109,9 +109,13 @@ private:
 	test::daemon_process peer_;
 };
 
-std::vector<std::string> fusebpf_args(const bench_options &opts, bool passthrough)
+// transport: "" (the daemon's default, auto), "dev" or "uring".
+std::vector<std::string> fusebpf_args(const bench_options &opts, bool passthrough,
+                                      const std::string &transport = "")
 {
 	std::vector<std::string> args;
+	if (!transport.empty())
+		args.insert(args.end(), {"--transport", transport});
 	if (!passthrough)
 		args.push_back("--no-passthrough");
 	if (opts.threads > 0) {
@@ -131,8 +135,12 @@ const std::vector<config_info> &known_configs()
 {
 	static const std::vector<config_info> list = {
 	    {"native", "the backing directory itself (ext4), no FUSE"},
-	    {"fusebpf", "fusebpf mount, kernel FUSE passthrough for file data"},
-	    {"fusebpf-nopt", "fusebpf mount --no-passthrough: data through the daemon"},
+	    {"fusebpf", "fusebpf mount --transport dev: /dev/fuse, kernel FUSE passthrough for "
+	                "file data"},
+	    {"fusebpf-uring", "fusebpf mount --transport uring: FUSE over io_uring, kernel FUSE "
+	                      "passthrough for file data"},
+	    {"fusebpf-nopt", "fusebpf mount --transport dev --no-passthrough: data through the "
+	                     "daemon"},
 	    {"passthrough_ll", "libfuse 3.14 example passthrough_ll (no kernel passthrough)"},
 	    {"fusebpf-table-empty", "fusebpf mount --ops: an ops table with no programs", false},
 	    {"fusebpf-continue-all",
@@ -173,9 +181,10 @@ std::unique_ptr<target> start_target(const std::string &base, const target_paths
 {
 	if (base == "native")
 		return std::make_unique<native_target>(paths.backing);
-	if (base == "fusebpf" || base == "fusebpf-nopt") {
-		auto t =
-		    std::make_unique<fusebpf_target>(paths, fusebpf_args(opts, base == "fusebpf"));
+	if (base == "fusebpf" || base == "fusebpf-nopt" || base == "fusebpf-uring") {
+		auto t = std::make_unique<fusebpf_target>(
+		    paths, fusebpf_args(opts, base != "fusebpf-nopt",
+		                        base == "fusebpf-uring" ? "uring" : "dev"));
 		if (!t->start(why))
 			return nullptr;
 		return t;

@@ -4,11 +4,15 @@
 // backing directory into a root directory the workloads run in:
 //
 //   native          the backing directory itself (the reference, ratio 1.00)
-//   fusebpf         `fusebpf mount -f BACKING MNT` (kernel passthrough on)
-//   fusebpf-nopt    `fusebpf mount -f --no-passthrough BACKING MNT`
+//   fusebpf         `fusebpf mount -f --transport dev BACKING MNT` (kernel
+//                   passthrough on)
+//   fusebpf-uring   `fusebpf mount -f --transport uring BACKING MNT` (FUSE over
+//                   io_uring; needs enable_uring on)
+//   fusebpf-nopt    `fusebpf mount -f --transport dev --no-passthrough BACKING MNT`
 //   passthrough_ll  libfuse 3.14's passthrough_ll example -f -o source=BACKING
 //
-// and the filter columns (not in the default set; `--filters` selects them):
+// and the filter columns (not in the default set; `--filters` selects them;
+// the daemon's default transport):
 //
 //   fusebpf-table-empty    `fusebpf mount -f --ops ID`, a table with no programs
 //   fusebpf-continue-all   ... a CONTINUE prefilter for every op

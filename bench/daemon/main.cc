@@ -31,12 +31,14 @@ EXAMPLES:
   fusebpf-bench                                   # everything, about 3 minutes
   fusebpf-bench --files 2000 --file-size 64M --reps 1 --seconds 0.3   # quick look
   fusebpf-bench --only stat-cold,stat-warm --config native,fusebpf,fusebpf@0
+  fusebpf-bench --only create,stat-cold,stat-warm --config native,fusebpf,fusebpf-uring
   fusebpf-bench --json results.json               # table on stdout, JSON copy in a file
   fusebpf-bench --json -                          # JSON on stdout, table on stderr
   fusebpf-bench --filters                         # what an ops table costs, about 3 minutes
 
-Configurations: native, fusebpf, fusebpf-nopt, passthrough_ll (the default
-columns), fusebpf-table-empty, fusebpf-continue-all, fusebpf-pre-post (tables
+Configurations: native, fusebpf (/dev/fuse), fusebpf-uring (FUSE over
+io_uring: echo Y > /sys/module/fuse/parameters/enable_uring first),
+fusebpf-nopt, passthrough_ll (the default columns), fusebpf-table-empty, fusebpf-continue-all, fusebpf-pre-post (tables
 from bench/filters, mounted with --ops); NAME@CPU pins the benchmark (not the
 daemon) to CPU while that column is measured.
 Workloads: create, stat-cold, stat-warm, readdir, seq-write, seq-read-cold,

@@ -77,3 +77,24 @@ TEST(MountOptions, MaxFds)
 	}
 	EXPECT_EQ(o.max_fds, 1000u);
 }
+
+TEST(MountOptions, Transport)
+{
+	mount_options o;
+	EXPECT_EQ(o.transport, transport_kind::automatic);
+	EXPECT_FALSE(parse_mount_options("transport=uring", o));
+	EXPECT_EQ(o.transport, transport_kind::uring);
+	EXPECT_FALSE(parse_mount_options("transport=dev", o));
+	EXPECT_EQ(o.transport, transport_kind::dev);
+	EXPECT_FALSE(parse_mount_options("transport=auto", o));
+	EXPECT_EQ(o.transport, transport_kind::automatic);
+	auto err = parse_mount_options("transport=fast", o);
+	ASSERT_TRUE(err);
+	EXPECT_NE(err->find("auto, uring or dev"), std::string::npos);
+	EXPECT_TRUE(parse_mount_options("transport", o));
+	for (auto t : {transport_kind::automatic, transport_kind::uring, transport_kind::dev}) {
+		transport_kind back = transport_kind::dev;
+		EXPECT_TRUE(parse_transport(transport_name(t), back));
+		EXPECT_EQ(back, t);
+	}
+}

@@ -26,7 +26,8 @@
  *  7.38: FUSE_EXT_GROUPS (supplementary group of the creator)
  *  7.40: FUSE_PASSTHROUGH, fuse_open_out.backing_id, fuse_init_out.max_stack_depth,
  *        FUSE_DEV_IOC_BACKING_OPEN / _CLOSE
- *  7.42: FUSE_OVER_IO_URING (not used yet)
+ *  7.42: FUSE_OVER_IO_URING: requests and replies through io_uring commands on
+ *        /dev/fuse (fuse_uring_* below); INIT itself stays on /dev/fuse
  */
 #ifndef FUSEBPF_FUSE_WIRE_H
 #define FUSEBPF_FUSE_WIRE_H
@@ -591,6 +592,54 @@ struct fuse_backing_map {
 	__u64 padding;
 };
 
+/*
+ * 7.42: FUSE over io_uring (kernel fs/fuse/dev_uring.c). Each ring entry is a
+ * header buffer (struct fuse_uring_req_header) plus a payload buffer, handed
+ * to the kernel by an IORING_OP_URING_CMD on a /dev/fuse fd (SQE128: the
+ * command, struct fuse_uring_cmd_req, sits in the SQE's 80-byte cmd area;
+ * sqe->addr points to the iovec pair, sqe->len = 2). On fetch the kernel
+ * writes fuse_in_header into in_out, the op's first argument (in_args[0],
+ * 0 bytes for ops such as LOOKUP) into op_in and every further argument into
+ * the payload; fuse_in_header.len still counts all of them. On commit the
+ * daemon writes fuse_out_header into in_out and the reply's arguments into
+ * the payload, and names the request by commit_id.
+ */
+#define FUSE_URING_IN_OUT_HEADER_SZ 128
+#define FUSE_URING_OP_IN_OUT_SZ 128
+
+struct fuse_uring_ent_in_out {
+	__u64 flags;
+	/* The request's unique: the commit_id of its reply. */
+	__u64 commit_id;
+	/* Bytes used in the payload buffer, in either direction. */
+	__u32 payload_sz;
+	__u32 padding;
+	__u64 reserved;
+};
+
+struct fuse_uring_req_header {
+	char in_out[FUSE_URING_IN_OUT_HEADER_SZ]; /* fuse_in_header / fuse_out_header */
+	char op_in[FUSE_URING_OP_IN_OUT_SZ];      /* the op's own struct (in_args[0]) */
+	struct fuse_uring_ent_in_out ring_ent_in_out;
+};
+
+/* io_uring_sqe.cmd_op of an IORING_OP_URING_CMD on /dev/fuse. */
+enum fuse_uring_cmd {
+	FUSE_IO_URING_CMD_INVALID = 0,
+	/* Register an entry's buffers and wait for a request. */
+	FUSE_IO_URING_CMD_REGISTER = 1,
+	/* Commit the reply to commit_id and wait for the next request. */
+	FUSE_IO_URING_CMD_COMMIT_AND_FETCH = 2,
+};
+
+/* In the SQE's 80-byte command area. */
+struct fuse_uring_cmd_req {
+	__u64 flags;
+	__u64 commit_id; /* 0 for REGISTER */
+	__u16 qid;       /* queue = CPU number */
+	__u8 padding[6];
+};
+
 #define FUSE_DEV_IOC_MAGIC 229
 #ifndef __BPF__
 #define FUSE_DEV_IOC_CLONE _IOR(FUSE_DEV_IOC_MAGIC, 0, __u32)
@@ -620,5 +669,8 @@ FUSE_WIRE_ASSERT(sizeof(struct fuse_lk_in) == 48, "fuse_lk_in");
 FUSE_WIRE_ASSERT(sizeof(struct fuse_copy_file_range_in) == 56, "fuse_copy_file_range_in");
 FUSE_WIRE_ASSERT(sizeof(struct fuse_direntplus) == FUSE_NAME_OFFSET_DIRENTPLUS, "fuse_direntplus");
 FUSE_WIRE_ASSERT(sizeof(struct fuse_dirent) == FUSE_NAME_OFFSET, "fuse_dirent");
+FUSE_WIRE_ASSERT(sizeof(struct fuse_uring_ent_in_out) == 32, "fuse_uring_ent_in_out");
+FUSE_WIRE_ASSERT(sizeof(struct fuse_uring_req_header) == 288, "fuse_uring_req_header");
+FUSE_WIRE_ASSERT(sizeof(struct fuse_uring_cmd_req) == 24, "fuse_uring_cmd_req");
 
 #endif /* FUSEBPF_FUSE_WIRE_H */

@@ -11,6 +11,8 @@ namespace fusebpf::test {
 
 void mount_fixture::SetUp()
 {
+	if (std::string why = test_transport_unavailable(); !why.empty())
+		GTEST_SKIP() << why;
 	ASSERT_TRUE(dir_) << dir_.error();
 	backing_ = dir_.subdir("backing", 0755);
 	mnt_ = dir_.subdir("mnt", 0755);

@@ -11,9 +11,37 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <unistd.h>
 
 namespace fusebpf::test {
+
+std::string test_transport()
+{
+	const char *t = std::getenv("FUSEBPF_TEST_TRANSPORT");
+	return t ? t : "";
+}
+
+std::string test_transport_unavailable()
+{
+	if (test_transport() != "uring")
+		return "";
+	static const char param[] = "/sys/module/fuse/parameters/enable_uring";
+	std::ifstream in(param);
+	if (!in)
+		return std::string("FUSE over io_uring is not in this kernel (no ") + param + ")";
+	std::string value;
+	in >> value;
+	if (value == "Y")
+		return "";
+	std::ofstream out(param);
+	out << "Y\n";
+	out.close();
+	if (!out)
+		return std::string("cannot turn FUSE over io_uring on (writing Y to ") + param +
+		       ": " + std::strerror(errno) + ")";
+	return "";
+}
 
 mounted_fs::mounted_fs(std::string backing, std::string mountpoint,
                        std::vector<std::string> extra_args)
@@ -31,6 +59,13 @@ mounted_fs::~mounted_fs()
 std::vector<std::string> mounted_fs::command() const
 {
 	std::vector<std::string> argv{cli_path(), "mount", "-f"};
+	std::string transport = test_transport();
+	bool own_transport = false;
+	for (const auto &a : extra_args_)
+		own_transport = own_transport || a == "--transport" ||
+		                a.find("transport=") != std::string::npos;
+	if (!transport.empty() && !own_transport)
+		argv.insert(argv.end(), {"--transport", transport});
 	argv.insert(argv.end(), extra_args_.begin(), extra_args_.end());
 	argv.push_back(backing_);
 	argv.push_back(mountpoint_);

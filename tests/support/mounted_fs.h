@@ -42,10 +42,24 @@
 
 namespace fusebpf::test {
 
+// The transport every test mount asks for: $FUSEBPF_TEST_TRANSPORT ("dev",
+// "uring" or "auto", passed as `--transport`), or "" when unset (the
+// daemon's default). ctest runs the daemon suites once without it and once
+// with "uring" (label uring).
+std::string test_transport();
+
+// "" when test_transport() can run here. For "uring" it turns FUSE over
+// io_uring on first if the kernel has it off (writes Y to
+// /sys/module/fuse/parameters/enable_uring, as scripts/test.sh does), and
+// names why it cannot when the kernel lacks it; fixtures then skip.
+std::string test_transport_unavailable();
+
 class mounted_fs {
 public:
 	// `extra_args` go between "mount -f" and the two paths, e.g.
 	// {"-o", "allow_other,default_permissions", "--no-passthrough"}.
+	// `--transport test_transport()` comes first when that is set and
+	// extra_args name no transport themselves.
 	mounted_fs(std::string backing, std::string mountpoint,
 	           std::vector<std::string> extra_args = {});
 	mounted_fs(const mounted_fs &) = delete;
