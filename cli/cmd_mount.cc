@@ -265,7 +265,8 @@ bool wait_for_exit(pid_t pid, double secs)
 }
 
 // The absolute path of a mountpoint. A mount whose daemon is gone answers
-// ENOTCONN to everything, itself included: its parent is resolved instead.
+// ENOTCONN (or ECONNABORTED) to everything, itself included: its parent is
+// resolved instead.
 std::optional<std::string> mountpoint_path(const std::string &typed)
 {
 	char buf[PATH_MAX];
@@ -280,7 +281,7 @@ std::optional<std::string> mountpoint_path(const std::string &typed)
 	                     : slash == 0               ? "/"
 	                                                : path.substr(0, slash);
 	std::string leaf = slash == std::string::npos ? path : path.substr(slash + 1);
-	if (e != ENOTCONN || !realpath(parent.c_str(), buf)) {
+	if ((e != ENOTCONN && e != ECONNABORTED) || !realpath(parent.c_str(), buf)) {
 		error_line(typed + ": " + std::strerror(e));
 		return std::nullopt;
 	}

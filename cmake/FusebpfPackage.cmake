@@ -31,5 +31,5 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
 	"fuse3, clang (>= 1:12), bpftool, libbpf-dev (>= 1:1.1), linux-libc-dev, libc6-dev, g++")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS
-	"cmake (>= 3.25), pkg-config, libspdlog-dev, nlohmann-json3-dev, bash-completion, man-db")
+	"cmake (>= 3.25), pkg-config, libspdlog-dev, nlohmann-json3-dev, liburing-dev, bash-completion, man-db")
 include(CPack)
