@@ -81,7 +81,13 @@ run "$fusebpf" map set "$mnt" deny_list secret.txt
 run ls "$mnt"
 [[ $(listing "$mnt") == "docs hello.txt " ]] || fail "secret.txt is still listed"
 refused cat "$mnt/secret.txt"
+# A hidden name cannot be overwritten or replaced either (docs/filters.md §7).
+refused sh -c "echo overwritten > '$mnt/secret.txt'"
+run sh -c "echo decoy > '$mnt/decoy.txt'"
+refused mv "$mnt/decoy.txt" "$mnt/secret.txt"
 run cat "$backing/secret.txt"
+[[ $(cat "$backing/secret.txt") == "top secret" ]] || fail "the hidden file was changed"
+run rm "$mnt/decoy.txt"
 run "$fusebpf" map dump "$mnt" deny_list
 
 title "Update the deny list again: secret.txt comes back, docs vanishes"
