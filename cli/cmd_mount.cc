@@ -84,6 +84,7 @@ void error_line(const std::string &msg)
 struct log_choice {
 	log::sink sink;
 	std::string file;
+	bool default_file = false; // default_log_file(): lives as long as the daemon
 };
 
 std::optional<log_choice> choose_log(const std::string &log_file, const std::string &mountpoint)
@@ -91,6 +92,7 @@ std::optional<log_choice> choose_log(const std::string &log_file, const std::str
 	if (log_file.empty() && log::system_log_listening())
 		return log_choice{log::sink::syslog_sink, ""};
 	std::string file = log_file.empty() ? log::default_log_file(mountpoint) : log_file;
+	bool default_file = log_file.empty();
 	if (file[0] != '/') {
 		char cwd[PATH_MAX];
 		if (!getcwd(cwd, sizeof(cwd))) {
@@ -106,7 +108,7 @@ std::optional<log_choice> choose_log(const std::string &log_file, const std::str
 		error_line("cannot create the log directory " + dir.string() + ": " + ec.message());
 		return std::nullopt;
 	}
-	return log_choice{log::sink::file_sink, file};
+	return log_choice{log::sink::file_sink, file, default_file};
 }
 
 // The background daemon: forks, reports the start-up result through a pipe.
@@ -137,6 +139,12 @@ int run_background(const daemon_config &cfg, const log_choice &where)
 			if (null > 2)
 				close(null);
 		}
+		// The default log file is held (locked) for the daemon's life and
+		// removed when it ends cleanly; a dead daemon's is swept
+		// (daemon/stale_state.h). A --log-file is the user's to keep.
+		unique_fd held_log;
+		if (where.default_file)
+			held_log = fusebpf::daemon::hold_log_file(where.file);
 		if (auto err = log::init("fusebpf-daemon[" + cfg.mountpoint + "]",
 		                         cfg.debug ? spdlog::level::debug : spdlog::level::info,
 		                         where.sink, where.file)) {
@@ -153,6 +161,8 @@ int run_background(const daemon_config &cfg, const log_choice &where)
 			}
 			wr.reset();
 		});
+		if (rc == 0 && where.default_file)
+			unlink(where.file.c_str());
 		_exit(rc);
 	}
 	wr.reset();
@@ -327,6 +337,8 @@ int run_umount(const umount_args &a)
 	for (const auto &s : swept.sockets)
 		std::printf("fusebpf: removed control socket %s of a daemon that is gone\n",
 		            s.c_str());
+	for (const auto &l : swept.logs)
+		std::printf("fusebpf: removed log file %s of a daemon that is gone\n", l.c_str());
 	for (const auto &e : swept.errors)
 		error_line("cannot remove what a dead daemon left: " + e);
 	return swept.errors.empty() ? exit_ok : exit_failure;
@@ -502,8 +514,10 @@ void add_mount_commands(CLI::App &root, command_list &commands)
 	                 "Log to FILE (appended) instead of the system log. Without it a\n"
 	                 "background daemon logs to the system log when one listens on\n"
 	                 "/dev/log, else to /run/fusebpf/<mountpoint>.log, the mount\n"
-	                 "point named as systemd names units (/mnt/data: mnt-data.log;\n"
-	                 "/run is emptied at boot).")
+	                 "point named as systemd names units (/mnt/data: mnt-data.log).\n"
+	                 "That default file lives as long as the daemon: it is removed\n"
+	                 "when the daemon ends cleanly, and a dead daemon's by the next\n"
+	                 "`fusebpf umount` or daemon start. A FILE given here is kept.")
 	    ->option_text("FILE");
 	mount
 	    ->add_option("--transport", m->transport,

@@ -273,6 +273,8 @@ int run_daemon(const daemon_config &cfg, const ready_fn &ready)
 		spdlog::info("unpinned table {} of a daemon that is gone", t);
 	for (const auto &p : swept.sockets)
 		spdlog::info("removed control socket {} of a daemon that is gone", p);
+	for (const auto &p : swept.logs)
+		spdlog::info("removed log file {} of a daemon that is gone", p);
 	for (const auto &e : swept.errors)
 		spdlog::warn("cannot remove state of a daemon that is gone: {}", e);
 

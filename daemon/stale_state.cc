@@ -9,7 +9,9 @@
 #include <spdlog/spdlog.h>
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -21,8 +23,6 @@
 #include <fstream>
 #include <set>
 #include <sstream>
-
-#include "common/unique_fd.h"
 
 namespace fusebpf::daemon {
 namespace {
@@ -81,6 +81,16 @@ bool nobody_listens(const std::string &path)
 	       errno == ECONNREFUSED;
 }
 
+// Whether the log file at path is a dead daemon's: not empty, and nobody
+// holds its lock (hold_log_file()).
+bool log_of_dead_daemon(const std::string &path)
+{
+	unique_fd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+	struct stat st;
+	return fd && ::fstat(fd.get(), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	       ::flock(fd.get(), LOCK_EX | LOCK_NB) == 0;
+}
+
 } // namespace
 
 bool fusebpf_process_alive(pid_t pid)
@@ -119,8 +129,18 @@ owned_table_record::owned_table_record(std::string table)
 
 owned_table_record::~owned_table_record()
 {
-	if (!path_.empty())
-		::unlink(path_.c_str());
+	if (path_.empty())
+		return;
+	::unlink(path_.c_str());
+	::rmdir(owner_dir); // the last record: nothing of this daemon stays behind
+}
+
+unique_fd hold_log_file(const std::string &path)
+{
+	unique_fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
+	if (fd && ::flock(fd.get(), LOCK_SH) < 0)
+		spdlog::warn("cannot lock {}: {}", path, std::strerror(errno));
+	return fd;
 }
 
 swept_state sweep_stale(const std::string &pin_root)
@@ -141,8 +161,15 @@ swept_state sweep_stale(const std::string &pin_root)
 			swept.tables.push_back(table);
 		::unlink(record.c_str());
 	}
+	::rmdir(owner_dir); // fails, as it should, while records remain
 	std::set<unsigned> live = fuse_connections();
 	for (const std::string &name : names_in(state_dir)) {
+		if (name.ends_with(".log")) {
+			std::string path = std::string(state_dir) + "/" + name;
+			if (log_of_dead_daemon(path) && ::unlink(path.c_str()) == 0)
+				swept.logs.push_back(path);
+			continue;
+		}
 		unsigned conn = 0;
 		char rest = 0;
 		if (std::sscanf(name.c_str(), "%u.soc%c", &conn, &rest) != 2 || rest != 'k' ||

@@ -5,7 +5,9 @@
 // loaded with --filter and its control socket; `fusebpf umount` of that
 // mount removes all three, and `fusebpf list` no longer shows the table. And
 // `fusebpf unload` of a table a mount has bound refuses, naming the mount,
-// unless --force.
+// unless --force. A background daemon's default log file
+// (/run/fusebpf/<mount>.log, used where no system log listens) goes with a
+// clean unmount, and a killed daemon's with the next `fusebpf umount`.
 #include "tests/daemon/fs_util.h"
 #include "tests/support/mounted_fs.h"
 #include "tests/support/process.h"
@@ -15,9 +17,11 @@
 
 #include <csignal>
 #include <fcntl.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <optional>
 #include <string>
 
 namespace fusebpf::test {
@@ -64,6 +68,71 @@ TEST(Cleanup, UmountOfAKilledDaemonsMountRemovesItsTableAndSocket)
 	EXPECT_FALSE(exists("/run/fusebpf/tables/" + table));
 	auto list = run_command({cli_path(), "list"});
 	EXPECT_EQ(list.out.find(table), std::string::npos) << list.out;
+}
+
+// `fusebpf mount` in the background: the daemon's pid and log file from
+// its "mounted ... (daemon pid N, log: FILE)" line.
+struct background_mount {
+	pid_t pid = 0;
+	std::string log;
+};
+std::optional<background_mount> mount_in_background(const std::string &backing,
+                                                    const std::string &mnt, std::string &why)
+{
+	auto r = run_command({cli_path(), "mount", backing, mnt});
+	if (!r.exited_ok()) {
+		why = r.describe() + "\n" + r.out + r.err;
+		return std::nullopt;
+	}
+	background_mount m;
+	size_t p = r.out.find("daemon pid "), l = r.out.find("log: ");
+	if (p == std::string::npos || l == std::string::npos) {
+		why = "no pid or log in: " + r.out;
+		return std::nullopt;
+	}
+	m.pid = static_cast<pid_t>(std::stol(r.out.substr(p + 11)));
+	m.log = r.out.substr(l + 5, r.out.find(')', l) - l - 5);
+	return m;
+}
+
+TEST(Cleanup, DefaultLogFileGoesWithItsDaemon)
+{
+	temp_dir dir("cleanup", 0755);
+	ASSERT_TRUE(dir) << dir.error();
+	std::string backing = dir.subdir("backing");
+	// Whatever fails below, nothing stays mounted (the daemons end with
+	// their mounts).
+	struct unmount_all {
+		std::string root;
+		~unmount_all()
+		{
+			for (const char *m : {"/mnt1", "/mnt2"})
+				::umount2((root + m).c_str(), MNT_DETACH);
+		}
+	} guard{dir.path()};
+	std::string why;
+
+	// A clean unmount: the daemon removes its log file as it ends.
+	auto clean = mount_in_background(backing, dir.subdir("mnt1"), why);
+	ASSERT_TRUE(clean) << why;
+	if (clean->log == "system log")
+		GTEST_SKIP() << "a system log listens on /dev/log: no log file to remove";
+	EXPECT_TRUE(exists(clean->log)) << clean->log;
+	auto u = run_command({cli_path(), "umount", dir.path() + "/mnt1"});
+	EXPECT_TRUE(u.exited_ok()) << u.describe() << "\n" << u.out << u.err;
+	EXPECT_FALSE(exists(clean->log)) << clean->log;
+
+	// A killed daemon: its log stays until `fusebpf umount` sweeps it.
+	auto killed = mount_in_background(backing, dir.subdir("mnt2"), why);
+	ASSERT_TRUE(killed) << why;
+	ASSERT_EQ(::kill(killed->pid, SIGKILL), 0);
+	for (int i = 0; i < 500 && ::kill(killed->pid, 0) == 0; i++)
+		::usleep(10000);
+	EXPECT_TRUE(exists(killed->log)) << "a killed daemon cannot remove its log";
+	u = run_command({cli_path(), "umount", dir.path() + "/mnt2"});
+	EXPECT_TRUE(u.exited_ok()) << u.describe() << "\n" << u.out << u.err;
+	EXPECT_NE(u.out.find("removed log file " + killed->log), std::string::npos) << u.out;
+	EXPECT_FALSE(exists(killed->log)) << killed->log;
 }
 
 TEST(Cleanup, UnloadRefusesATableAMountUsesUnlessForced)
