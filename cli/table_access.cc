@@ -5,37 +5,20 @@
 #include "cli/table_access.h"
 
 #include "daemon/control_server.h"
+#include "daemon/mounter.h"
 
 #include <climits>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <algorithm>
 #include <optional>
 #include <set>
-#include <sstream>
 
 namespace fusebpf::cli {
 namespace {
 
 using loader::error;
 using loader::table_info;
-
-// mountinfo escapes blanks, tabs, newlines and backslashes as \ooo.
-std::string unescape_mountinfo(const std::string &s)
-{
-	std::string out;
-	for (size_t i = 0; i < s.size(); i++) {
-		if (s[i] == '\\' && i + 3 < s.size()) {
-			out +=
-			    static_cast<char>(std::strtol(s.substr(i + 1, 3).c_str(), nullptr, 8));
-			i += 3;
-		} else {
-			out += s[i];
-		}
-	}
-	return out;
-}
 
 // The map ID of a describe() object's table, if it has one.  The ID, not
 // the name: describe() gives the kernel's map name, which may differ from
@@ -125,20 +108,9 @@ loader::result<table_info> find_table(const std::string &arg)
 std::vector<std::string> fusebpf_mounts()
 {
 	std::vector<std::string> mounts;
-	std::ifstream in("/proc/self/mountinfo");
-	std::string line;
-	while (std::getline(in, line)) {
-		// ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE ...
-		std::istringstream fields(line);
-		std::string f, mountpoint;
-		for (int i = 0; i < 5 && fields >> f; i++)
-			mountpoint = f;
-		while (fields >> f && f != "-") {
-		}
-		std::string fstype;
-		if (fields >> fstype && fstype == "fuse.fusebpf")
-			mounts.push_back(unescape_mountinfo(mountpoint));
-	}
+	for (const auto &m : fusebpf::daemon::read_mountinfo())
+		if (m.fstype == "fuse.fusebpf")
+			mounts.push_back(m.mountpoint);
 	return mounts;
 }
 

@@ -34,7 +34,7 @@ class session;
 
 // ===== daemon core (ops_lookup.cc, ops_file.cc, ops_dir.cc) =====
 
-int do_lookup(session &s, inode &parent, std::string_view name, fuse_entry_out &out);
+int do_lookup(session &s, const inode &parent, std::string_view name, fuse_entry_out &out);
 int do_getattr(session &s, inode &node, const fuse_getattr_in &in, fuse_attr_out &out);
 
 // node is shared because the open file keeps it.

@@ -181,11 +181,11 @@ std::optional<std::string> mount_fuse(const daemon_config &cfg, int dev_fd, mode
 	return std::nullopt;
 }
 
-bool find_mount(const std::string &path, std::string *fstype, std::string *source)
+std::vector<mount_entry> read_mountinfo()
 {
+	std::vector<mount_entry> mounts;
 	std::ifstream in("/proc/self/mountinfo");
 	std::string line;
-	bool found = false;
 	while (std::getline(in, line)) {
 		// id parent major:minor root mountpoint opts [optional...] - fstype source
 		// superopts
@@ -193,19 +193,32 @@ bool find_mount(const std::string &path, std::string *fstype, std::string *sourc
 		std::string id, parent, devno, root, mnt;
 		if (!(ls >> id >> parent >> devno >> root >> mnt))
 			continue;
-		if (unescape_mountinfo(mnt) != path)
+		mount_entry e;
+		if (std::sscanf(devno.c_str(), "%u:%u", &e.major, &e.minor) != 2)
 			continue;
+		e.mountpoint = unescape_mountinfo(mnt);
 		std::string word;
 		while (ls >> word && word != "-") {
 		}
-		std::string type, src;
-		ls >> type >> src;
-		// The last matching line is the top of the mount stack.
-		found = true;
+		std::string src;
+		ls >> e.fstype >> src;
+		e.source = unescape_mountinfo(src);
+		mounts.push_back(std::move(e));
+	}
+	return mounts;
+}
+
+bool find_mount(const std::string &path, std::string *fstype, std::string *source)
+{
+	bool found = false;
+	for (const mount_entry &m : read_mountinfo()) {
+		if (m.mountpoint != path)
+			continue;
+		found = true; // the last matching line is the top of the mount stack
 		if (fstype)
-			*fstype = type;
+			*fstype = m.fstype;
 		if (source)
-			*source = unescape_mountinfo(src);
+			*source = m.source;
 	}
 	return found;
 }

@@ -20,6 +20,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace fusebpf::daemon {
 
@@ -69,6 +70,18 @@ private:
 // backing root.
 std::optional<std::string> mount_fuse(const daemon_config &cfg, int dev_fd, mode_t root_mode,
                                       mount_guard &guard);
+
+// One line of /proc/self/mountinfo, paths unescaped.
+struct mount_entry {
+	unsigned major = 0, minor = 0; // st_dev of the mount (minor: a FUSE connection)
+	std::string mountpoint;
+	std::string fstype; // "fuse.fusebpf", "ext4", ...
+	std::string source;
+};
+
+// Every mount this process sees, in mountinfo order (the last entry for a
+// path is the top of its mount stack).
+std::vector<mount_entry> read_mountinfo();
 
 // Whether `path` is the root of a mount, and its type ("fuse.fusebpf") from
 // /proc/self/mountinfo. Returns false if it is not a mount point.

@@ -4,7 +4,6 @@
 // name_guard.h.
 #include "daemon/name_guard.h"
 
-#include "daemon/backing.h"
 #include "daemon/node_filters.h"
 #include "daemon/session.h"
 
@@ -29,23 +28,14 @@ bool lookup_shows(session &s, const fuse_in_header &caller, const inode &dir, st
 	if (fstatat(fd.get(), std::string(name).c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return true;
 
-	filter::binding_ptr b = binding_of(dir);
 	fusebpf_lookup_ctx ctx{};
 	filter::fill_meta(ctx.meta, caller);
 	ctx.meta.nodeid = dir.nodeid;
 	ctx.meta.opcode = FUSE_LOOKUP;
-	if (filter::set_name(ctx.name, name))
-		return false;
 	filter::user_io io;
 	uint64_t taken = 0;
-	int err = run_filters(s, dir, *b, ctx, io, [&](fusebpf_lookup_ctx &c) {
-		std::string_view n;
-		if (int e = filter::name_of(c.name, n))
-			return e;
-		int e = lookup_entry(s, dir, n, c.out.entry);
-		taken = e ? 0 : c.out.entry.nodeid;
-		return e;
-	});
+	int backing_err = -1;
+	int err = run_lookup_filters(s, dir, *binding_of(dir), name, ctx, io, taken, backing_err);
 	bool shown = false;
 	if (!err && taken && !io.child.virtual_key && io.child.backing_path.empty()) {
 		inode_ptr node = s.inodes().get(taken);

@@ -5,6 +5,7 @@
 #include "daemon/node_filters.h"
 
 #include "daemon/backing.h"
+#include "daemon/backing_ops.h"
 #include "daemon/filter/binding_source.h"
 
 #include <spdlog/spdlog.h>
@@ -79,6 +80,25 @@ int apply_table(session &s, const inode &parent, inode &node, const filter::chil
 }
 
 } // namespace
+
+int run_lookup_filters(session &s, const inode &parent, const filter::binding &b,
+                       std::string_view name, fusebpf_lookup_ctx &ctx, filter::user_io &io,
+                       uint64_t &taken, int &backing_err)
+{
+	taken = 0;
+	backing_err = -1;
+	if (int err = filter::set_name(ctx.name, name))
+		return -err;
+	return run_filters(s, parent, b, ctx, io, [&](fusebpf_lookup_ctx &c) {
+		std::string_view n;
+		if (int e = filter::name_of(c.name, n))
+			return e;
+		int e = do_lookup(s, parent, n, c.out.entry);
+		backing_err = e;
+		taken = e ? 0 : c.out.entry.nodeid;
+		return e;
+	});
+}
 
 filter::binding_ptr binding_of(const inode &node)
 {

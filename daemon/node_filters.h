@@ -72,6 +72,15 @@ int run_filters(session &s, const inode &node, const filter::binding &b, Ctx &ct
 	return s.filters().run(b, ctx, io, std::forward<Backing>(backing));
 }
 
+// A filtered LOOKUP of `name` in parent (meta of ctx filled by the caller):
+// sets the name, runs the engine around the backing lookup (a prefilter may
+// rename the entry). taken: the lookup reference the backing lookup took (0
+// if none); backing_err: its errno, -1 if it did not run. Returns 0 or
+// -errno; the caller ends with finish_entry() or gives `taken` back.
+int run_lookup_filters(session &s, const inode &parent, const filter::binding &b,
+                       std::string_view name, fusebpf_lookup_ctx &ctx, filter::user_io &io,
+                       uint64_t &taken, int &backing_err);
+
 // Ops that touch two places (RENAME and RENAME2: two directories; LINK: the
 // linked node and a directory) run the filters of the source's binding
 // around those of the target directory's binding (docs/filters.md §7): the

@@ -124,7 +124,7 @@ int lookup_parent(session &s, uint64_t nodeid, fuse_entry_out &out)
 
 } // namespace
 
-int do_lookup(session &s, inode &parent, std::string_view name, fuse_entry_out &out)
+int do_lookup(session &s, const inode &parent, std::string_view name, fuse_entry_out &out)
 {
 	if (!parent.is_dir())
 		return ENOTDIR;
@@ -154,20 +154,10 @@ void op_lookup(request &req)
 		return reply_entry(req, do_lookup(s, *parent, name, out), out, true);
 
 	auto ctx = make_ctx<fusebpf_lookup_ctx>(req);
-	if (int err = filter::set_name(ctx.name, name))
-		return req.reply_err(err);
 	filter::user_io io;
-	uint64_t taken = 0;   // the reference the backing lookup took
-	int backing_err = -1; // the backing lookup's errno; -1: it did not run
-	int err = run_filters(s, *parent, *b, ctx, io, [&](fusebpf_lookup_ctx &c) {
-		std::string_view n; // a prefilter may have renamed the entry
-		if (int e = filter::name_of(c.name, n))
-			return e;
-		int e = do_lookup(s, *parent, n, c.out.entry);
-		backing_err = e;
-		taken = e ? 0 : c.out.entry.nodeid;
-		return e;
-	});
+	uint64_t taken = 0;
+	int backing_err = -1;
+	int err = run_lookup_filters(s, *parent, *b, name, ctx, io, taken, backing_err);
 	err = finish_entry(s, *parent, name, err, taken, io, ctx.out.entry);
 	// A negative entry may be cached (negative_timeout) only when it is the
 	// backing fs's own ENOENT that went through the filters unchanged: an

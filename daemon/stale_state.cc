@@ -4,6 +4,7 @@
 // daemons left; see stale_state.h.
 #include "daemon/stale_state.h"
 
+#include "daemon/mounter.h"
 #include "loader/tables.h"
 
 #include <spdlog/spdlog.h>
@@ -14,7 +15,6 @@
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -22,7 +22,6 @@
 #include <cstring>
 #include <fstream>
 #include <set>
-#include <sstream>
 
 namespace fusebpf::daemon {
 namespace {
@@ -48,21 +47,9 @@ std::vector<std::string> names_in(const char *dir)
 std::set<unsigned> fuse_connections()
 {
 	std::set<unsigned> conns;
-	std::ifstream in("/proc/self/mountinfo");
-	std::string line;
-	while (std::getline(in, line)) {
-		// ID PARENT MAJ:MIN ROOT MOUNTPOINT ... - FSTYPE ...
-		std::istringstream fields(line);
-		std::string id, parent, majmin, f;
-		fields >> id >> parent >> majmin;
-		while (fields >> f && f != "-") {
-		}
-		std::string fstype;
-		unsigned major = 0, minor = 0;
-		if (fields >> fstype && fstype.starts_with("fuse") &&
-		    std::sscanf(majmin.c_str(), "%u:%u", &major, &minor) == 2 && major == 0)
-			conns.insert(minor);
-	}
+	for (const mount_entry &m : read_mountinfo())
+		if (m.fstype.starts_with("fuse") && m.major == 0)
+			conns.insert(m.minor);
 	return conns;
 }
 
