@@ -5,7 +5,7 @@
 //
 // Each finds the mount that holds the path given (mount_locator.h), sends
 // one command over the mount's root-only control socket
-// (daemon/control_commands.h documents the JSON) and prints the answer.
+// (daemon/control/control_commands.h documents the JSON) and prints the answer.
 // The daemon does the work: it loads --filter objects itself (and unloads
 // them when they are detached or replaced, or at unmount), finds the
 // directory, stores the binding and invalidates the kernel's caches so the
@@ -14,7 +14,7 @@
 #include "cli/command.h"
 
 #include "cli/mount_locator.h"
-#include "daemon/control_server.h"
+#include "daemon/control/control_server.h"
 
 #include <climits>
 #include <cstdio>

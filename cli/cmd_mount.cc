@@ -7,16 +7,16 @@
 // forks a background daemon. The background child reports over a pipe
 // whether the mount came up ("ok") or why not, so `fusebpf mount` exits
 // with the daemon's real error. umount and stats talk to the daemon over
-// its control socket (daemon/control_server.h).
+// its control socket (daemon/control/control_server.h).
 #include "cli/command.h"
 
 #include "common/log.h"
 #include "common/unique_fd.h"
-#include "daemon/control_server.h"
+#include "daemon/control/control_server.h"
 #include "daemon/daemon.h"
-#include "daemon/mounter.h"
+#include "daemon/fuse/mounter.h"
 #include "daemon/options.h"
-#include "daemon/stale_state.h"
+#include "daemon/control/stale_state.h"
 #include "loader/bpffs.h"
 
 #include <fcntl.h>
@@ -141,7 +141,7 @@ int run_background(const daemon_config &cfg, const log_choice &where)
 		}
 		// The default log file is held (locked) for the daemon's life and
 		// removed when it ends cleanly; a dead daemon's is swept
-		// (daemon/stale_state.h). A --log-file is the user's to keep.
+		// (daemon/control/stale_state.h). A --log-file is the user's to keep.
 		unique_fd held_log;
 		if (where.default_file)
 			held_log = fusebpf::daemon::hold_log_file(where.file);

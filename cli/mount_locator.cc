@@ -3,7 +3,7 @@
 // mount_locator: see mount_locator.h.
 #include "cli/mount_locator.h"
 
-#include "daemon/mounter.h"
+#include "daemon/fuse/mounter.h"
 
 #include <climits>
 #include <cstdlib>

@@ -4,8 +4,8 @@
 // mounts that use a table (see table_access.h).
 #include "cli/table_access.h"
 
-#include "daemon/control_server.h"
-#include "daemon/mounter.h"
+#include "daemon/control/control_server.h"
+#include "daemon/fuse/mounter.h"
 
 #include <climits>
 #include <cstdlib>

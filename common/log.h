@@ -42,8 +42,8 @@ bool system_log_listening();
 // listens and no --log-file is given: /run/fusebpf/<escaped>.log (beside the
 // control sockets). It lives as long as the daemon: removed when the daemon
 // ends cleanly, swept once a dead daemon's lock on it is gone
-// (daemon/stale_state.h); give --log-file to keep a log. <escaped> is the mount point as systemd
-// names its units ("/mnt/data" -> "mnt-data", "/" -> "-").
+// (daemon/control/stale_state.h); give --log-file to keep a log. <escaped> is the mount point as
+// systemd names its units ("/mnt/data" -> "mnt-data", "/" -> "-").
 std::string default_log_file(const std::string &mountpoint);
 
 // Where log lines go since init(): "stderr", "syslog" or the file's path.

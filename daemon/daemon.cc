@@ -18,18 +18,18 @@
 // the same way (uring_transport::stop()).
 #include "daemon/daemon.h"
 
-#include "daemon/attach.h"
-#include "daemon/channel.h"
-#include "daemon/control_commands.h"
-#include "daemon/control_server.h"
+#include "daemon/control/attach.h"
+#include "daemon/fuse/channel.h"
+#include "daemon/control/control_commands.h"
+#include "daemon/control/control_server.h"
 #include "daemon/daemon_limits.h"
-#include "daemon/dispatch.h"
-#include "daemon/fd_cache.h"
-#include "daemon/mounter.h"
+#include "daemon/fuse/dispatch.h"
+#include "daemon/backing/fd_cache.h"
+#include "daemon/fuse/mounter.h"
 #include "daemon/session.h"
-#include "daemon/stale_state.h"
-#include "daemon/stats_report.h"
-#include "daemon/uring_transport.h"
+#include "daemon/control/stale_state.h"
+#include "daemon/control/stats_report.h"
+#include "daemon/fuse/uring_transport.h"
 #include "loader/bpffs.h"
 
 #include <spdlog/spdlog.h>
@@ -333,7 +333,7 @@ int run_daemon(const daemon_config &cfg, const ready_fn &ready)
 		return fail("the kernel did not complete the FUSE handshake (INIT) within 10 s");
 	}
 
-	// The transport: io_uring when INIT agreed it (ops_init.cc asks unless
+	// The transport: io_uring when INIT agreed it (ops/init.cc asks unless
 	// --transport dev), else /dev/fuse, with one line saying why.
 	std::unique_ptr<uring_transport> uring;
 	transport_kind want = cfg.opts.transport;

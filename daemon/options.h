@@ -20,7 +20,7 @@ namespace fusebpf::daemon {
 // MS_NOSUID | MS_NODEV, spelled out so this header needs no <sys/mount.h>.
 inline constexpr unsigned long default_mount_flags = 2 | 4;
 
-// How requests travel between the kernel and the daemon (daemon/channel.h).
+// How requests travel between the kernel and the daemon (daemon/fuse/channel.h).
 enum class transport_kind {
 	// io_uring when the kernel offers it (Linux 6.14+ with
 	// /sys/module/fuse/parameters/enable_uring = Y), else /dev/fuse.

@@ -18,12 +18,12 @@
 #include "daemon/filter/binding.h"
 #include "daemon/filter/engine.h"
 #include "daemon/filter/filter_stats.h"
-#include "daemon/inode_table.h"
-#include "daemon/interrupts.h"
-#include "daemon/op_stats.h"
-#include "daemon/open_files.h"
+#include "daemon/backing/inode_table.h"
+#include "daemon/fuse/interrupts.h"
+#include "daemon/fuse/op_stats.h"
+#include "daemon/backing/open_files.h"
 #include "daemon/options.h"
-#include "daemon/slot_table.h"
+#include "daemon/backing/slot_table.h"
 
 #include <fusebpf/fuse_wire.h>
 

@@ -2,7 +2,7 @@
 //
 // filter_stats: what the filter engine counts, per FUSE opcode.
 //
-// The daemon's op_stats (daemon/op_stats.h) counts every request and every
+// The daemon's op_stats (daemon/fuse/op_stats.h) counts every request and every
 // error reply; these counters are about the filters only, so they merge into
 // the same "ops" object of `fusebpf stats --json` (contracts.md) as extra
 // fields of each opcode, without renaming anything:

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 //
 // control_server::handle_line(): the JSON line protocol without a socket.
-#include "daemon/control_server.h"
+#include "daemon/control/control_server.h"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 //
 // dirent_packer: record layout, 8-byte padding, refusal when full.
-#include "daemon/dirent_pack.h"
+#include "daemon/fuse/dirent_pack.h"
 
 #include <gtest/gtest.h>
 

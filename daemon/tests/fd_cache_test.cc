@@ -4,8 +4,8 @@
 // dir: the cache stays within its capacity and reopens evicted nodes by
 // handle, a pinned fd outlives its eviction, forgotten nodes come back
 // under their nodeid (LOOKUP "." of an export handle), deleted ones do not.
-#include "daemon/fd_cache.h"
-#include "daemon/inode_table.h"
+#include "daemon/backing/fd_cache.h"
+#include "daemon/backing/inode_table.h"
 
 #include <gtest/gtest.h>
 

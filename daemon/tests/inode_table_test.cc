@@ -2,7 +2,7 @@
 //
 // inode_table on real O_PATH fds in a temp dir: hard links share a node,
 // lookup counting, FORGET, stale ids, reused inode numbers.
-#include "daemon/inode_table.h"
+#include "daemon/backing/inode_table.h"
 
 #include <fusebpf/fuse_wire.h>
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 //
 // validate_name() and arg_reader: the parsing every handler relies on.
-#include "daemon/request.h"
+#include "daemon/fuse/request.h"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 //
 // slot_table: ids are never 0, stale ids miss after reuse, fixed ids stay.
-#include "daemon/slot_table.h"
+#include "daemon/backing/slot_table.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 //
-// What a dead daemon leaves behind, and who removes it (daemon/stale_state.h):
+// What a dead daemon leaves behind, and who removes it (daemon/control/stale_state.h):
 // a daemon killed with SIGKILL leaves its mount (ENOTCONN), the table it
 // loaded with --filter and its control socket; `fusebpf umount` of that
 // mount removes all three, and `fusebpf list` no longer shows the table. And
