@@ -4,8 +4,8 @@
 //
 // There are no globals in the daemon: a session is created per mount and
 // reached from every request (request::sess()). It owns the inode table, the
-// open file/dir tables, the negotiated connection parameters, the per-op
-// counters and the interrupt registry. It does not own the transport
+// open file/dir tables, their lock state, the negotiated connection
+// parameters, the per-op counters and the interrupt registry. It does not own the transport
 // (channels belong to workers, see daemon.cc) or the mount itself
 // (mounter.h).
 //
@@ -19,6 +19,7 @@
 #include "daemon/filter/engine.h"
 #include "daemon/filter/filter_stats.h"
 #include "daemon/backing/inode_table.h"
+#include "daemon/backing/lock_state.h"
 #include "daemon/fuse/interrupts.h"
 #include "daemon/fuse/op_stats.h"
 #include "daemon/backing/open_files.h"
@@ -61,6 +62,8 @@ public:
 	op_stats &stats() { return stats_; }
 	const op_stats &stats() const { return stats_; }
 	interrupt_registry &interrupts() { return interrupts_; }
+	// The lock carriers of the mount's POSIX locks (ops/locks.cc).
+	carrier_registry &locks() { return locks_; }
 
 	// Filters (docs/filters.md): the engine every filtered op runs through,
 	// its counters, and the binding tree whose root holds the mount's table
@@ -111,6 +114,7 @@ private:
 	slot_table<open_dir> dirs_;
 	op_stats stats_;
 	interrupt_registry interrupts_;
+	carrier_registry locks_;
 	filter::filter_stats filter_stats_; // before filters_, which counts into it
 	filter::engine filters_{filter_stats_};
 	filter::binding_tree bindings_;

@@ -2,11 +2,11 @@
 //
 // The opcode-indexed dispatch table and the one place a request is handled.
 //
-// dispatch.cc holds the table {handler, "NAME"} for every opcode fuse_wire.h
-// knows (libfuse's naming, which `fusebpf stats` shows); opcodes without a
-// handler are answered ENOSYS. dispatch() parses the raw bytes a worker
-// received, counts, logs, switches credentials, calls the handler and
-// enforces "exactly one reply" (request.h).
+// The ops layer provides the table {handler, "NAME"} for every opcode
+// fuse_wire.h knows (find_op(), ops/op_table.cc; libfuse's naming, which
+// `fusebpf stats` shows); opcodes without a handler are answered ENOSYS. dispatch() parses the raw
+// bytes a worker received, counts, logs, switches credentials, calls the handler and enforces
+// "exactly one reply" (request.h).
 #pragma once
 
 #include "daemon/fuse/channel.h"
@@ -28,7 +28,8 @@ struct op_entry {
 	const char *name;   // "LOOKUP"; nullptr for holes in the opcode space
 };
 
-// The table entry for an opcode, or nullptr outside the table or in a hole.
+// The table entry for an opcode, or nullptr outside the table or in a hole
+// (defined by the ops layer, ops/op_table.cc).
 const op_entry *find_op(uint32_t opcode);
 
 // "LOOKUP", ..., or "UNKNOWN".

@@ -49,7 +49,7 @@
 #include "daemon/backing/backing.h"
 #include "daemon/backing/backing_ops.h"
 #include "daemon/policy/node_filters.h"
-#include "daemon/ops/op_args.h"
+#include "daemon/ops/op_path.h"
 #include "daemon/ops/ops.h"
 #include "daemon/backing/passthrough.h"
 #include "daemon/session.h"
@@ -239,29 +239,6 @@ int kill_suidgid(const inode &node)
 	return chmod_node(node, st.st_mode & 07777 & ~kill);
 }
 
-void op_setattr(request &req)
-{
-	const auto *in = fixed_arg<fuse_setattr_in>(req);
-	inode_ptr node;
-	if (!in || !(node = node_arg(req)))
-		return;
-	session &s = req.sess();
-	filter::binding_ptr b = binding_of(*node);
-	if (!filtered(*node, *b, FUSEBPF_OP_SETATTR)) {
-		fuse_attr_out out;
-		return reply_result(req, do_setattr(s, *node, *in, out), out);
-	}
-	auto ctx = make_ctx<fusebpf_setattr_ctx>(req);
-	ctx.in = *in;
-	filter::user_io io;
-	int err = run_filters(s, *node, *b, ctx, io, [&](fusebpf_setattr_ctx &c) {
-		fuse_setattr_in a = c.in;
-		a.fh = in->fh; // daemon-owned
-		return do_setattr(s, *node, a, c.out);
-	});
-	reply_result(req, err, ctx.out);
-}
-
 // mask: F_OK or any of R_OK/W_OK/X_OK. AT_EACCESS makes the check use the
 // fsuid/fsgid the caller_creds scope set (plain access() would check the
 // daemon's real uid, root).
@@ -275,24 +252,6 @@ int do_access(session &, inode &node, const fuse_access_in &in)
 	    0)
 		return errno;
 	return 0;
-}
-
-void op_access(request &req)
-{
-	const auto *in = fixed_arg<fuse_access_in>(req);
-	inode_ptr node;
-	if (!in || !(node = node_arg(req)))
-		return;
-	session &s = req.sess();
-	filter::binding_ptr b = binding_of(*node);
-	if (!filtered(*node, *b, FUSEBPF_OP_ACCESS))
-		return req.reply_err(do_access(s, *node, *in));
-	auto ctx = make_ctx<fusebpf_access_ctx>(req);
-	ctx.in = *in;
-	filter::user_io io;
-	req.reply_err(run_filters(s, *node, *b, ctx, io, [&](fusebpf_access_ctx &c) {
-		return do_access(s, *node, c.in);
-	}));
 }
 
 int do_statfs(session &, inode &node, fuse_statfs_out &out)
@@ -315,22 +274,79 @@ int do_statfs(session &, inode &node, fuse_statfs_out &out)
 	return 0;
 }
 
+// ---- the op descriptors (op_path.h) ----
+
+namespace {
+
+// A setattr prefilter may change in.valid and the values (a mode rewrite
+// reaches the backing chmod); in.fh stays the kernel's.
+class setattr_op : public on_node<fusebpf_setattr_ctx> {
+public:
+	using context = fusebpf_setattr_ctx;
+
+	int decode(request &req, context &ctx)
+	{
+		if (int e = decode_fixed(req, ctx.in))
+			return e;
+		fh_ = ctx.in.fh;
+		return decode_node(req);
+	}
+
+	int backing(op_env &env, context &c)
+	{
+		fuse_setattr_in a = c.in;
+		a.fh = fh_; // daemon-owned
+		return -do_setattr(env.s, *node_, a, c.out);
+	}
+
+	void reply(op_env &env, int err, context &ctx) { reply_struct(env, err, ctx.out); }
+
+private:
+	uint64_t fh_ = 0;
+};
+
+class access_op : public on_node<fusebpf_access_ctx> {
+public:
+	using context = fusebpf_access_ctx;
+
+	int decode(request &req, context &ctx)
+	{
+		if (int e = decode_fixed(req, ctx.in))
+			return e;
+		return decode_node(req);
+	}
+
+	int backing(op_env &env, context &c) { return -do_access(env.s, *node_, c.in); }
+
+	void reply(op_env &env, int err, context &) { reply_status(env, err); }
+};
+
+class statfs_op : public on_node<fusebpf_statfs_ctx> {
+public:
+	using context = fusebpf_statfs_ctx;
+
+	int decode(request &req, context &) { return decode_node(req); }
+
+	int backing(op_env &env, context &c) { return -do_statfs(env.s, *node_, c.out); }
+
+	void reply(op_env &env, int err, context &ctx) { reply_struct(env, err, ctx.out); }
+};
+
+} // namespace
+
+void op_setattr(request &req)
+{
+	serve<setattr_op>(req);
+}
+
+void op_access(request &req)
+{
+	serve<access_op>(req);
+}
+
 void op_statfs(request &req)
 {
-	inode_ptr node = node_arg(req);
-	if (!node)
-		return;
-	session &s = req.sess();
-	filter::binding_ptr b = binding_of(*node);
-	if (!filtered(*node, *b, FUSEBPF_OP_STATFS)) {
-		fuse_statfs_out out;
-		return reply_result(req, do_statfs(s, *node, out), out);
-	}
-	auto ctx = make_ctx<fusebpf_statfs_ctx>(req);
-	filter::user_io io;
-	int err = run_filters(s, *node, *b, ctx, io,
-	                      [&](fusebpf_statfs_ctx &c) { return do_statfs(s, *node, c.out); });
-	reply_result(req, err, ctx.out);
+	serve<statfs_op>(req);
 }
 
 } // namespace fusebpf::daemon

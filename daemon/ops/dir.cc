@@ -38,6 +38,7 @@
 #include "daemon/filter/readdir_batches.h"
 #include "daemon/policy/handle_filters.h"
 #include "daemon/policy/node_filters.h"
+#include "daemon/ops/handle_ops.h"
 #include "daemon/ops/ops.h"
 #include "daemon/session.h"
 
@@ -201,72 +202,6 @@ std::vector<dir_entry> entries_of_batch(fusebpf_dirent_batch &batch)
 	return out;
 }
 
-void readdir_filtered(request &req, const fuse_read_in &in, open_dir &dir, const filter::binding &b,
-                      bool plus, bool lookups)
-{
-	session &s = req.sess();
-	auto ctx = make_ctx<fusebpf_readdir_ctx>(req);
-	ctx.in = in;
-	filter::user_io io;
-	if (dir.node->is_virtual() || !dir.has_backing()) {
-		// Only the user filter can list it; one batch per request.
-		int err = run_filters(s, *dir.node, b, ctx, io, [](fusebpf_readdir_ctx &) {
-			return EBADF; // a handle without backing dir whose handler declined
-		});
-		if (err)
-			return req.reply_err(err);
-		std::vector<dir_entry> entries = entries_of_batch(ctx.out);
-		return reply_entries(req, in, entries, plus);
-	}
-	filter::pass p = s.filters().begin(b, ctx, io);
-	if (p.done()) {
-		if (p.result)
-			return req.reply_err(p.result);
-		std::vector<dir_entry> entries = entries_of_batch(ctx.out); // handle_readdir()
-		return reply_entries(req, in, entries, plus);
-	}
-	// The backing read uses the prefilter's offset and size with the
-	// kernel's fh. If the postfilter drops all it returned, read on.
-	fuse_read_in r = ctx.in;
-	r.fh = in.fh;
-	std::vector<dir_entry> entries;
-	for (;;) {
-		int err = read_dir(s, dir, r, plus, lookups, entries);
-		uint64_t last_off = entries.empty() ? 0 : entries.back().next_off;
-		bool more = !entries.empty();
-		err = filter::filter_dir_entries(
-		    s.filters(), p, ctx, io, err, entries, plus,
-		    [&](dir_entry &e) { release_entry(s, e); },
-		    [&](dir_entry &e) { release_entry(s, e); });
-		if (err)
-			return req.reply_err(err);
-		if (!entries.empty() || !more)
-			break;
-		r.offset = last_off;
-	}
-	reply_entries(req, in, entries, plus);
-}
-
-void readdir_common(request &req, bool plus)
-{
-	const auto *in = req.args().get<fuse_read_in>();
-	if (!in)
-		return req.reply_err(EINVAL);
-	session &s = req.sess();
-	open_dir_ptr dir = s.dirs().get(in->fh);
-	if (!dir)
-		return req.reply_err(EBADF);
-	filter::binding_ptr b = binding_of(*dir->node);
-	// Names of a directory whose lookups are filtered must reach LOOKUP.
-	bool lookups = plus && !filtered(*dir->node, *b, FUSEBPF_OP_LOOKUP);
-	if (filtered_handle(*dir, *b, FUSEBPF_OP_READDIR))
-		return readdir_filtered(req, *in, *dir, *b, plus, lookups);
-	std::vector<dir_entry> entries;
-	if (int err = read_dir(s, *dir, *in, plus, lookups, entries))
-		return req.reply_err(err);
-	reply_entries(req, *in, entries, plus);
-}
-
 } // namespace
 
 int do_opendir(session &s, const inode_ptr &node, const fuse_open_in &, fuse_open_out &out)
@@ -281,88 +216,9 @@ int do_opendir(session &s, const inode_ptr &node, const fuse_open_in &, fuse_ope
 	return 0;
 }
 
-void op_opendir(request &req)
-{
-	const auto *in = req.args().get<fuse_open_in>();
-	if (!in)
-		return req.reply_err(EINVAL);
-	inode_ptr node = req.node();
-	if (!node)
-		return req.reply_err(ESTALE);
-	session &s = req.sess();
-	filter::binding_ptr b = binding_of(*node);
-	fuse_open_out out;
-	if (!filtered(*node, *b, FUSEBPF_OP_OPENDIR)) {
-		if (int err = do_opendir(s, node, *in, out))
-			return req.reply_err(err);
-		return req.reply(out);
-	}
-	auto ctx = make_ctx<fusebpf_opendir_ctx>(req);
-	ctx.in = *in;
-	filter::user_io io;
-	uint64_t real_fh = 0; // the daemon's own handle, if the backing op ran
-	int err = run_filters(s, *node, *b, ctx, io, [&](fusebpf_opendir_ctx &c) {
-		int e = do_opendir(s, node, c.in, c.out);
-		if (!e)
-			real_fh = c.out.fh;
-		return e;
-	});
-	if (err) {
-		if (real_fh)
-			s.dirs().erase(real_fh);
-		return req.reply_err(err);
-	}
-	out = ctx.out;
-	out.backing_id = 0;
-	out.open_flags &= ~uint32_t{FOPEN_PASSTHROUGH};
-	// fh is the daemon's: its own open, or a handle without backing dir
-	// for a virtual directory (or a handler's answer).
-	out.fh = real_fh ? real_fh : s.dirs().insert(std::make_shared<open_dir>(node, unique_fd()));
-	req.reply(out);
-}
-
-void op_readdir(request &req)
-{
-	readdir_common(req, false);
-}
-
-void op_readdirplus(request &req)
-{
-	readdir_common(req, true);
-}
-
 int do_releasedir(session &s, const fuse_release_in &in)
 {
 	return s.dirs().erase(in.fh) ? 0 : EBADF;
-}
-
-void op_releasedir(request &req)
-{
-	const auto *in = req.args().get<fuse_release_in>();
-	if (!in)
-		return req.reply_err(EINVAL);
-	session &s = req.sess();
-	open_dir_ptr dir = s.dirs().get(in->fh);
-	if (!dir)
-		return req.reply_err(EBADF);
-	filter::binding_ptr b = binding_of(*dir->node);
-	if (!filtered_handle(*dir, *b, FUSEBPF_OP_RELEASEDIR)) {
-		if (int err = do_releasedir(s, *in))
-			return req.reply_err(err);
-		return req.reply_ok();
-	}
-	auto ctx = make_ctx<fusebpf_releasedir_ctx>(req);
-	ctx.in = *in;
-	filter::user_io io;
-	bool released = false;
-	int err = run_filters(s, *dir->node, *b, ctx, io, [&](fusebpf_releasedir_ctx &) {
-		released = true;
-		return do_releasedir(s, *in); // the kernel's fh
-	});
-	// A close cannot be refused: the handle goes whatever the filters said.
-	if (!released)
-		(void)do_releasedir(s, *in);
-	req.reply_err(err);
 }
 
 int do_fsyncdir(session &s, const fuse_fsync_in &in)
@@ -375,31 +231,163 @@ int do_fsyncdir(session &s, const fuse_fsync_in &in)
 	return rc < 0 ? errno : 0;
 }
 
+// ---- the op descriptors (op_path.h) ----
+
+namespace {
+
+class opendir_op : public on_node<fusebpf_opendir_ctx> {
+public:
+	using context = fusebpf_opendir_ctx;
+
+	int decode(request &req, context &ctx)
+	{
+		if (int e = decode_fixed(req, ctx.in))
+			return e;
+		return decode_node(req);
+	}
+
+	int backing(op_env &env, context &c)
+	{
+		int e = do_opendir(env.s, node_, c.in, c.out);
+		if (!e)
+			opened_fh_ = c.out.fh;
+		return -e;
+	}
+
+	// fh is the daemon's: its own open, or a handle without backing dir
+	// for a virtual directory (or a handler's answer). Directories have no
+	// passthrough.
+	void reply(op_env &env, int err, context &ctx)
+	{
+		if (err) {
+			if (opened_fh_)
+				env.s.dirs().erase(opened_fh_);
+			return env.req.reply_err(err);
+		}
+		fuse_open_out out = ctx.out;
+		out.backing_id = 0;
+		out.open_flags &= ~uint32_t{FOPEN_PASSTHROUGH};
+		out.fh = opened_fh_
+		             ? opened_fh_
+		             : env.s.dirs().insert(std::make_shared<open_dir>(node_, unique_fd()));
+		env.req.reply(out);
+	}
+
+private:
+	uint64_t opened_fh_ = 0; // the daemon's own handle, if the backing step ran
+};
+
+using releasedir_op =
+    close_op<fusebpf_releasedir_ctx, on_dir<fusebpf_releasedir_ctx>, do_releasedir>;
+using fsyncdir_op = sync_op<fusebpf_fsyncdir_ctx, on_dir<fusebpf_fsyncdir_ctx>, do_fsyncdir>;
+
+// READDIR and READDIRPLUS. The engine's two phases (filter/engine.h): the
+// prefilter once per request, the backing read and the postfilter once per
+// batch of entries; with no filter the same steps run without the engine.
+// If a postfilter drops every entry the backing read returned, the read
+// goes on after the last one (see the header comment).
+class readdir_op : public on_dir<fusebpf_readdir_ctx> {
+public:
+	using context = fusebpf_readdir_ctx;
+
+	explicit readdir_op(bool plus) : plus_(plus) {}
+
+	int decode(request &req, context &ctx)
+	{
+		if (int e = decode_fixed(req, ctx.in))
+			return e;
+		return decode_dir(req, ctx);
+	}
+
+	void serve(request &req, context &ctx)
+	{
+		session &s = req.sess();
+		filter::binding_ptr b = binding_of(node());
+		// Names of a directory whose lookups are filtered must reach LOOKUP.
+		bool lookups = plus_ && !filtered(node(), *b, FUSEBPF_OP_LOOKUP);
+		bool filters = engine(*b);
+		const fuse_read_in kernel_in = ctx.in;
+		filter::user_io io;
+		std::vector<dir_entry> entries;
+		if (filters && (node().is_virtual() || !handle_->has_backing())) {
+			// Only the user filter can list it; one batch per request.
+			int err = run_filters(s, node(), *b, ctx, io, [](context &) {
+				return -EBADF; // a handle without backing dir whose handler
+				               // declined
+			});
+			if (err)
+				return req.reply_err(err);
+			entries = entries_of_batch(ctx.out);
+			return reply_entries(req, kernel_in, entries, plus_);
+		}
+		filter::pass p;
+		if (filters) {
+			p = s.filters().begin(*b, ctx, io);
+			if (p.done()) {
+				if (p.result)
+					return req.reply_err(p.result);
+				entries = entries_of_batch(ctx.out); // handle_readdir()
+				return reply_entries(req, kernel_in, entries, plus_);
+			}
+		}
+		// The prefilter's offset and size with the kernel's fh.
+		fuse_read_in r = owned(ctx.in);
+		for (;;) {
+			int err = read_dir(s, *handle_, r, plus_, lookups, entries);
+			uint64_t last_off = entries.empty() ? 0 : entries.back().next_off;
+			bool more = !entries.empty();
+			if (filters)
+				err = filter::filter_dir_entries(
+				    s.filters(), p, ctx, io, err, entries, plus_,
+				    [&](dir_entry &e) { release_entry(s, e); },
+				    [&](dir_entry &e) { release_entry(s, e); });
+			if (err)
+				return req.reply_err(err);
+			if (!entries.empty() || !more)
+				break;
+			r.offset = last_off;
+		}
+		reply_entries(req, kernel_in, entries, plus_);
+	}
+
+private:
+	bool plus_;
+};
+
+void serve_readdir(request &req, bool plus)
+{
+	readdir_op op(plus);
+	auto ctx = make_ctx<fusebpf_readdir_ctx>(req);
+	if (int err = op.decode(req, ctx))
+		return req.reply_err(err);
+	op.serve(req, ctx);
+}
+
+} // namespace
+
+void op_opendir(request &req)
+{
+	serve<opendir_op>(req);
+}
+
+void op_readdir(request &req)
+{
+	serve_readdir(req, false);
+}
+
+void op_readdirplus(request &req)
+{
+	serve_readdir(req, true);
+}
+
+void op_releasedir(request &req)
+{
+	serve<releasedir_op>(req);
+}
+
 void op_fsyncdir(request &req)
 {
-	const auto *in = req.args().get<fuse_fsync_in>();
-	if (!in)
-		return req.reply_err(EINVAL);
-	session &s = req.sess();
-	open_dir_ptr dir = s.dirs().get(in->fh);
-	if (!dir)
-		return req.reply_err(EBADF);
-	filter::binding_ptr b = binding_of(*dir->node);
-	if (!filtered_handle(*dir, *b, FUSEBPF_OP_FSYNCDIR)) {
-		if (int err = do_fsyncdir(s, *in))
-			return req.reply_err(err);
-		return req.reply_ok();
-	}
-	auto ctx = make_ctx<fusebpf_fsyncdir_ctx>(req);
-	ctx.in = *in;
-	filter::user_io io;
-	req.reply_err(run_filters(s, *dir->node, *b, ctx, io, [&](fusebpf_fsyncdir_ctx &c) {
-		if (!dir->has_backing())
-			return 0; // nothing to sync
-		fuse_fsync_in r = c.in;
-		r.fh = in->fh; // daemon-owned
-		return do_fsyncdir(s, r);
-	}));
+	serve<fsyncdir_op>(req);
 }
 
 } // namespace fusebpf::daemon

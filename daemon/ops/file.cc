@@ -41,6 +41,7 @@
 #include "daemon/policy/handle_filters.h"
 #include "daemon/policy/name_guard.h"
 #include "daemon/policy/node_filters.h"
+#include "daemon/ops/handle_ops.h"
 #include "daemon/ops/ops.h"
 #include "daemon/backing/passthrough.h"
 #include "daemon/session.h"
@@ -226,45 +227,6 @@ int do_open(session &s, const inode_ptr &node, const fuse_open_in &in, fuse_open
 	return 0;
 }
 
-void op_open(request &req)
-{
-	const auto *in = req.args().get<fuse_open_in>();
-	if (!in)
-		return req.reply_err(EINVAL);
-	inode_ptr node = req.node();
-	if (!node)
-		return req.reply_err(ESTALE);
-	session &s = req.sess();
-	filter::binding_ptr b = binding_of(*node);
-	fuse_open_out out;
-	if (!filtered(*node, *b, FUSEBPF_OP_OPEN)) {
-		if (int err = do_open(s, node, *in, out))
-			return req.reply_err(err);
-		return req.reply(out);
-	}
-	auto ctx = make_ctx<fusebpf_open_ctx>(req);
-	ctx.in = *in;
-	filter::user_io io;
-	fuse_open_out real{}; // the daemon's own open, if the backing op ran
-	int err = run_filters(s, *node, *b, ctx, io, [&](fusebpf_open_ctx &c) {
-		int e = do_open(s, node, c.in, c.out);
-		if (!e)
-			real = c.out;
-		return e;
-	});
-	if (err) {
-		if (real.fh)
-			drop_open(s, real.fh);
-		return req.reply_err(err);
-	}
-	out = ctx.out;
-	if (real.fh)
-		restore_open_ids(out, real);
-	else // the user filter answered: a handle without backing fd
-		finish_handler_open(s, node, static_cast<int>(ctx.in.flags), out);
-	req.reply(out);
-}
-
 namespace {
 
 // The backing create: open(O_CREAT | extra_flags) of name in parent, the
@@ -325,79 +287,6 @@ int do_create(session &s, const fuse_in_header &caller, inode &parent, const fus
 	return create_backing(s, parent, in, name, 0, entry, open_out);
 }
 
-void op_create(request &req)
-{
-	const auto *in = req.args().get<fuse_create_in>();
-	if (!in)
-		return req.reply_err(EINVAL);
-	std::string_view name;
-	if (int err = req.args().name(name))
-		return req.reply_err(err);
-	inode_ptr parent = req.node();
-	if (!parent)
-		return req.reply_err(ESTALE);
-	session &s = req.sess();
-	filter::binding_ptr b = binding_of(*parent);
-	if (!filtered(*parent, *b, FUSEBPF_OP_CREATE)) {
-		fuse_entry_out entry;
-		fuse_open_out open_out;
-		if (int err = do_create(s, req.header(), *parent, *in, name, entry, open_out))
-			return req.reply_err(err);
-		struct iovec iov[2] = {{&entry, sizeof(entry)}, {&open_out, sizeof(open_out)}};
-		return req.reply_iov(iov);
-	}
-	auto ctx = make_ctx<fusebpf_create_ctx>(req);
-	ctx.in = *in;
-	if (int err = filter::set_name(ctx.name, name))
-		return req.reply_err(err);
-	filter::user_io io;
-	uint64_t taken = 0;   // the lookup reference the backing create took
-	fuse_open_out real{}; // and its open
-	int err = run_filters(s, *parent, *b, ctx, io, [&](fusebpf_create_ctx &c) {
-		std::string_view n; // a prefilter may have renamed the new file
-		if (int e = filter::name_of(c.name, n))
-			return e;
-		int e = do_create(s, req.header(), *parent, c.in, n, c.out.entry, c.out.open);
-		if (!e) {
-			taken = c.out.entry.nodeid;
-			real = c.out.open;
-		}
-		return e;
-	});
-	if (!err && !io.child.backing_path.empty()) {
-		// The fh would be another inode's than the entry's.
-		spdlog::warn("a create handler set backing path '{}' for '{}': refused",
-		             io.child.backing_path, name);
-		err = -EIO;
-	}
-	err = finish_entry(s, *parent, name, err, taken, io, ctx.out.entry);
-	if (err) {
-		if (real.fh)
-			drop_open(s, real.fh);
-		return req.reply_err(err);
-	}
-	inode_ptr node = s.inodes().get(ctx.out.entry.nodeid);
-	if (!node) { // cannot happen: the reply's reference keeps it
-		s.inodes().forget(ctx.out.entry.nodeid, 1);
-		if (real.fh)
-			drop_open(s, real.fh);
-		return req.reply_err(ESTALE);
-	}
-	fuse_open_out open_out = ctx.out.open;
-	if (real.fh && taken == node->nodeid) {
-		restore_open_ids(open_out, real);
-		place_node(s, *parent, *node, name); // the kernel's name, not a rewritten one
-	} else {
-		// A handler answered (a virtual node): its handle has no backing fd.
-		if (real.fh)
-			drop_open(s, real.fh);
-		finish_handler_open(s, node, static_cast<int>(ctx.in.flags), open_out);
-	}
-	struct iovec iov[2] = {{&ctx.out.entry, sizeof(ctx.out.entry)},
-	                       {&open_out, sizeof(open_out)}};
-	req.reply_iov(iov);
-}
-
 int do_read(session &s, const fuse_read_in &in, std::span<std::byte> buf, size_t &n)
 {
 	open_file_ptr f = s.files().get(in.fh);
@@ -408,53 +297,6 @@ int do_read(session &s, const fuse_read_in &in, std::span<std::byte> buf, size_t
 		return errno;
 	n = static_cast<size_t>(got);
 	return 0;
-}
-
-void op_read(request &req)
-{
-	const auto *in = req.args().get<fuse_read_in>();
-	if (!in)
-		return req.reply_err(EINVAL);
-	session &s = req.sess();
-	open_file_ptr f = s.files().get(in->fh);
-	if (!f)
-		return req.reply_err(EBADF);
-	size_t want = std::min<size_t>(in->size, max_write);
-	std::span<std::byte> buf = read_buffer(want);
-	if (buf.empty())
-		return req.reply_err(ENOMEM);
-	filter::binding_ptr b = binding_of(*f->node);
-	if (!filtered_handle(*f, *b, FUSEBPF_OP_READ)) {
-		ssize_t got = read_backing(*f, buf, in->size, in->offset);
-		if (got < 0)
-			return req.reply_err(errno);
-		return req.reply_bytes(buf.data(), static_cast<size_t>(got));
-	}
-	auto ctx = make_ctx<fusebpf_read_ctx>(req);
-	ctx.in = *in;
-	filter::user_io io;
-	io.data_out = buf.first(want);
-	// Bytes of buf that hold this op's data, so that no filter's out.size
-	// can send an earlier read's bytes: what the backing read filled or,
-	// when a user filter may write the buffer, all of it, zeroed first.
-	size_t filled = 0;
-	if (b->user()) {
-		std::memset(buf.data(), 0, want);
-		filled = want;
-	}
-	int err = run_filters(s, *f->node, *b, ctx, io, [&](fusebpf_read_ctx &c) {
-		// fh is daemon-owned; a prefilter may move the offset or shrink
-		// the size (never past the kernel's buffer).
-		ssize_t got = read_backing(*f, buf.first(want), c.in.size, c.in.offset);
-		if (got < 0)
-			return errno;
-		c.out.size = static_cast<uint32_t>(got);
-		filled = std::max(filled, static_cast<size_t>(got));
-		return 0;
-	});
-	if (err)
-		return req.reply_err(err);
-	req.reply_bytes(buf.data(), std::min<size_t>(ctx.out.size, filled));
 }
 
 int do_write(session &s, const fuse_write_in &in, std::span<const std::byte> data,
@@ -483,41 +325,6 @@ int do_write(session &s, const fuse_write_in &in, std::span<const std::byte> dat
 	return 0;
 }
 
-void op_write(request &req)
-{
-	const auto *in = req.args().get<fuse_write_in>();
-	if (!in)
-		return req.reply_err(EINVAL);
-	std::span<const std::byte> data;
-	if (!req.args().bytes(in->size, data))
-		return req.reply_err(EINVAL);
-	session &s = req.sess();
-	open_file_ptr f = s.files().get(in->fh);
-	if (!f)
-		return req.reply_err(EBADF);
-	filter::binding_ptr b = binding_of(*f->node);
-	fuse_write_out out;
-	if (!filtered_handle(*f, *b, FUSEBPF_OP_WRITE)) {
-		if (int err = do_write(s, *in, data, out))
-			return req.reply_err(err);
-		return req.reply(out);
-	}
-	auto ctx = make_ctx<fusebpf_write_ctx>(req);
-	ctx.in = *in;
-	filter::user_io io;
-	io.data_in = data;
-	int err = run_filters(s, *f->node, *b, ctx, io, [&](fusebpf_write_ctx &c) {
-		if (!f->has_backing())
-			return EBADF;
-		fuse_write_in w = c.in;
-		w.fh = in->fh; // daemon-owned; offset and size may be rewritten
-		return do_write(s, w, data.first(std::min<size_t>(c.in.size, data.size())), c.out);
-	});
-	if (err)
-		return req.reply_err(err);
-	req.reply(ctx.out);
-}
-
 int do_flush(session &s, const fuse_flush_in &in)
 {
 	open_file_ptr f = s.files().get(in.fh);
@@ -533,35 +340,6 @@ int do_flush(session &s, const fuse_flush_in &in)
 	return 0;
 }
 
-void op_flush(request &req)
-{
-	const auto *in = req.args().get<fuse_flush_in>();
-	if (!in)
-		return req.reply_err(EINVAL);
-	session &s = req.sess();
-	open_file_ptr f = s.files().get(in->fh);
-	if (!f)
-		return req.reply_err(EBADF);
-	locks_on_flush(req, *f, in->lock_owner);
-	filter::binding_ptr b = binding_of(*f->node);
-	if (!filtered_handle(*f, *b, FUSEBPF_OP_FLUSH)) {
-		if (int err = do_flush(s, *in))
-			return req.reply_err(err);
-		return req.reply_ok();
-	}
-	auto ctx = make_ctx<fusebpf_flush_ctx>(req);
-	ctx.in = *in;
-	filter::user_io io;
-	int err = run_filters(s, *f->node, *b, ctx, io, [&](fusebpf_flush_ctx &c) {
-		if (!f->has_backing())
-			return 0; // nothing to flush
-		fuse_flush_in r = c.in;
-		r.fh = in->fh; // daemon-owned
-		return do_flush(s, r);
-	});
-	req.reply_err(err);
-}
-
 int do_release(session &s, const fuse_release_in &in)
 {
 	open_file_ptr f = s.files().erase(in.fh);
@@ -570,37 +348,6 @@ int do_release(session &s, const fuse_release_in &in)
 	passthrough_release(s, *f);
 	// f's backing fd closes here or when the last handler using it is done.
 	return 0;
-}
-
-void op_release(request &req)
-{
-	const auto *in = req.args().get<fuse_release_in>();
-	if (!in)
-		return req.reply_err(EINVAL);
-	session &s = req.sess();
-	open_file_ptr f = s.files().get(in->fh);
-	if (!f)
-		return req.reply_err(EBADF);
-	locks_on_release(req, *f, in->release_flags, in->lock_owner);
-	filter::binding_ptr b = binding_of(*f->node);
-	if (!filtered_handle(*f, *b, FUSEBPF_OP_RELEASE)) {
-		if (int err = do_release(s, *in))
-			return req.reply_err(err);
-		return req.reply_ok();
-	}
-	auto ctx = make_ctx<fusebpf_release_ctx>(req);
-	ctx.in = *in;
-	filter::user_io io;
-	bool released = false;
-	int err = run_filters(s, *f->node, *b, ctx, io, [&](fusebpf_release_ctx &) {
-		released = true;
-		return do_release(s, *in); // the kernel's fh, whatever a filter wrote
-	});
-	// A close cannot be refused: the filters' verdict is counted, the
-	// handle goes anyway (virtual nodes, handlers that answered, errors).
-	if (!released)
-		(void)do_release(s, *in);
-	req.reply_err(err);
 }
 
 int do_fsync(session &s, const fuse_fsync_in &in)
@@ -613,32 +360,277 @@ int do_fsync(session &s, const fuse_fsync_in &in)
 	return rc < 0 ? errno : 0;
 }
 
+// ---- the op descriptors (op_path.h) ----
+
+namespace {
+
+class open_op : public on_node<fusebpf_open_ctx> {
+public:
+	using context = fusebpf_open_ctx;
+
+	int decode(request &req, context &ctx)
+	{
+		if (int e = decode_fixed(req, ctx.in))
+			return e;
+		return decode_node(req);
+	}
+
+	int backing(op_env &env, context &c)
+	{
+		int e = do_open(env.s, node_, c.in, c.out);
+		if (!e)
+			opened_ = c.out;
+		return -e;
+	}
+
+	void reply(op_env &env, int err, context &ctx)
+	{
+		if (err) {
+			if (opened_.fh)
+				drop_open(env.s, opened_.fh);
+			return env.req.reply_err(err);
+		}
+		fuse_open_out out = ctx.out;
+		if (opened_.fh)
+			restore_open_ids(out, opened_);
+		else // the user filter answered: a handle without backing fd
+			finish_handler_open(env.s, node_, static_cast<int>(ctx.in.flags), out);
+		env.req.reply(out);
+	}
+
+private:
+	fuse_open_out opened_{}; // the daemon's own open, if the backing step ran
+};
+
+class create_op : public on_node<fusebpf_create_ctx> {
+public:
+	using context = fusebpf_create_ctx;
+
+	int decode(request &req, context &ctx)
+	{
+		if (int e = decode_fixed(req, ctx.in))
+			return e;
+		if (int e = decode_name(req, ctx.name, name_))
+			return e;
+		return decode_node(req);
+	}
+
+	int backing(op_env &env, context &c)
+	{
+		std::string_view n; // a prefilter may have renamed the new file
+		if (int e = entry_name(c.name, name_, n, renamed_))
+			return e;
+		int e =
+		    do_create(env.s, env.req.header(), *node_, c.in, n, c.out.entry, c.out.open);
+		if (!e) {
+			taken_ = c.out.entry.nodeid;
+			opened_ = c.out.open;
+		}
+		return -e;
+	}
+
+	void reply(op_env &env, int err, context &ctx)
+	{
+		session &s = env.s;
+		if (!err && !env.io.child.backing_path.empty()) {
+			// The fh would be another inode's than the entry's.
+			spdlog::warn("a create handler set backing path '{}' for '{}': refused",
+			             env.io.child.backing_path, name_);
+			err = -EIO;
+		}
+		err = finish_entry_op(env, *node_, name_, err, taken_, renamed_, ctx.out.entry);
+		if (err) {
+			if (opened_.fh)
+				drop_open(s, opened_.fh);
+			return env.req.reply_err(err);
+		}
+		fuse_open_out open_out = ctx.out.open;
+		if (opened_.fh && taken_ == ctx.out.entry.nodeid) {
+			restore_open_ids(open_out, opened_);
+		} else {
+			// A handler answered (a virtual node): its handle has no
+			// backing fd.
+			if (opened_.fh)
+				drop_open(s, opened_.fh);
+			inode_ptr node = s.inodes().get(ctx.out.entry.nodeid);
+			if (!node) { // cannot happen: the reply's reference keeps it
+				s.inodes().forget(ctx.out.entry.nodeid, 1);
+				return env.req.reply_err(-ESTALE);
+			}
+			finish_handler_open(s, node, static_cast<int>(ctx.in.flags), open_out);
+		}
+		struct iovec iov[2] = {{&ctx.out.entry, sizeof(ctx.out.entry)},
+		                       {&open_out, sizeof(open_out)}};
+		env.req.reply_iov(iov);
+	}
+
+private:
+	std::string_view name_; // the kernel's
+	uint64_t taken_ = 0;    // the lookup reference the backing create took
+	fuse_open_out opened_{};
+	bool renamed_ = false;
+};
+
+class read_op : public on_file<fusebpf_read_ctx> {
+public:
+	using context = fusebpf_read_ctx;
+
+	int decode(request &req, context &ctx)
+	{
+		if (int e = decode_fixed(req, ctx.in))
+			return e;
+		if (int e = decode_file(req, ctx))
+			return e;
+		want_ = std::min<size_t>(ctx.in.size, max_write);
+		buf_ = read_buffer(want_);
+		return buf_.empty() ? -ENOMEM : 0;
+	}
+
+	// Bytes of the buffer that hold this op's data, so that no filter's
+	// out.size can send an earlier read's bytes: what the backing read
+	// filled or, when a user filter may write the buffer, all of it,
+	// zeroed first.
+	void prepare(op_env &env)
+	{
+		env.io.data_out = buf_.first(want_);
+		if (env.binding->user()) {
+			std::memset(buf_.data(), 0, want_);
+			filled_ = want_;
+		}
+	}
+
+	// A prefilter may move the offset or shrink the size (never past the
+	// kernel's buffer).
+	int backing(op_env &, context &c)
+	{
+		ssize_t got = read_backing(*handle_, buf_.first(want_), c.in.size, c.in.offset);
+		if (got < 0)
+			return -errno;
+		c.out.size = static_cast<uint32_t>(got);
+		filled_ = std::max(filled_, static_cast<size_t>(got));
+		return 0;
+	}
+
+	void reply(op_env &env, int err, context &ctx)
+	{
+		if (err)
+			return env.req.reply_err(err);
+		env.req.reply_bytes(buf_.data(), std::min<size_t>(ctx.out.size, filled_));
+	}
+
+private:
+	std::span<std::byte> buf_;
+	size_t want_ = 0;
+	size_t filled_ = 0;
+};
+
+class write_op : public on_file<fusebpf_write_ctx> {
+public:
+	using context = fusebpf_write_ctx;
+
+	int decode(request &req, context &ctx)
+	{
+		if (int e = decode_fixed(req, ctx.in))
+			return e;
+		if (!req.args().bytes(ctx.in.size, data_))
+			return -EINVAL;
+		return decode_file(req, ctx);
+	}
+
+	void prepare(op_env &env) { env.io.data_in = data_; }
+
+	// Offset and size may be rewritten; the data is the kernel's.
+	int backing(op_env &env, context &c)
+	{
+		if (!handle_->has_backing())
+			return -EBADF;
+		return -do_write(env.s, owned(c.in),
+		                 data_.first(std::min<size_t>(c.in.size, data_.size())), c.out);
+	}
+
+	void reply(op_env &env, int err, context &ctx) { reply_struct(env, err, ctx.out); }
+
+private:
+	std::span<const std::byte> data_;
+};
+
+class flush_op : public on_file<fusebpf_flush_ctx> {
+public:
+	using context = fusebpf_flush_ctx;
+
+	int decode(request &req, context &ctx)
+	{
+		if (int e = decode_fixed(req, ctx.in))
+			return e;
+		lock_owner_ = ctx.in.lock_owner;
+		return decode_file(req, ctx);
+	}
+
+	// POSIX locks of the owner go with any close of the file, whatever the
+	// filters say.
+	void prepare(op_env &env) { locks_on_flush(env.req, *handle_, lock_owner_); }
+
+	int backing(op_env &env, context &c)
+	{
+		if (!handle_->has_backing())
+			return 0; // nothing to flush
+		return -do_flush(env.s, owned(c.in));
+	}
+
+	void reply(op_env &env, int err, context &) { reply_status(env, err); }
+
+private:
+	uint64_t lock_owner_ = 0;
+};
+
+// RELEASE: the owner's flock and the open file's lock carriers go first,
+// whatever the filters say.
+class release_op : public close_op<fusebpf_release_ctx, on_file<fusebpf_release_ctx>, do_release> {
+public:
+	void prepare(op_env &env)
+	{
+		locks_on_release(env.req, *handle_, kernel_in_.release_flags,
+		                 kernel_in_.lock_owner);
+	}
+};
+
+using fsync_op = sync_op<fusebpf_fsync_ctx, on_file<fusebpf_fsync_ctx>, do_fsync>;
+
+} // namespace
+
+void op_open(request &req)
+{
+	serve<open_op>(req);
+}
+
+void op_create(request &req)
+{
+	serve<create_op>(req);
+}
+
+void op_read(request &req)
+{
+	serve<read_op>(req);
+}
+
+void op_write(request &req)
+{
+	serve<write_op>(req);
+}
+
+void op_flush(request &req)
+{
+	serve<flush_op>(req);
+}
+
+void op_release(request &req)
+{
+	serve<release_op>(req);
+}
+
 void op_fsync(request &req)
 {
-	const auto *in = req.args().get<fuse_fsync_in>();
-	if (!in)
-		return req.reply_err(EINVAL);
-	session &s = req.sess();
-	open_file_ptr f = s.files().get(in->fh);
-	if (!f)
-		return req.reply_err(EBADF);
-	filter::binding_ptr b = binding_of(*f->node);
-	if (!filtered_handle(*f, *b, FUSEBPF_OP_FSYNC)) {
-		if (int err = do_fsync(s, *in))
-			return req.reply_err(err);
-		return req.reply_ok();
-	}
-	auto ctx = make_ctx<fusebpf_fsync_ctx>(req);
-	ctx.in = *in;
-	filter::user_io io;
-	int err = run_filters(s, *f->node, *b, ctx, io, [&](fusebpf_fsync_ctx &c) {
-		if (!f->has_backing())
-			return 0; // nothing to sync
-		fuse_fsync_in r = c.in;
-		r.fh = in->fh; // daemon-owned
-		return do_fsync(s, r);
-	});
-	req.reply_err(err);
+	serve<fsync_op>(req);
 }
 
 } // namespace fusebpf::daemon

@@ -39,7 +39,7 @@
 //     the rings; INIT itself is always answered on /dev/fuse).
 //   - max_write 1 MiB (FUSE_MAX_PAGES, 256 pages), readdirplus (auto),
 //     parallel dirops, async read, atomic O_TRUNC, SETXATTR_EXT,
-//     CREATE_SUPP_GROUP; POSIX/flock locks if ops/locks.cc handles them.
+//     CREATE_SUPP_GROUP; POSIX and flock locks (ops/locks.cc).
 #include "daemon/daemon_limits.h"
 #include "daemon/ops/ops.h"
 #include "daemon/session.h"
@@ -79,11 +79,7 @@ void op_init(request &req)
 	                FUSE_DO_READDIRPLUS | FUSE_READDIRPLUS_AUTO | FUSE_PARALLEL_DIROPS |
 	                FUSE_MAX_PAGES | FUSE_ASYNC_DIO | FUSE_CACHE_SYMLINKS | FUSE_SETXATTR_EXT |
 	                FUSE_INIT_EXT | FUSE_CREATE_SUPP_GROUP | FUSE_HANDLE_KILLPRIV_V2 |
-	                FUSE_EXPORT_SUPPORT;
-	if (ops_handle_posix_locks)
-		want |= FUSE_POSIX_LOCKS;
-	if (ops_handle_flock_locks)
-		want |= FUSE_FLOCK_LOCKS;
+	                FUSE_EXPORT_SUPPORT | FUSE_POSIX_LOCKS | FUSE_FLOCK_LOCKS;
 	// FUSE over io_uring unless --transport dev; the kernel offers it only
 	// with enable_uring on. daemon.cc starts the rings once INIT is answered.
 	if (s.opts().transport != transport_kind::dev)

@@ -70,7 +70,8 @@
 #include "daemon/backing/backing.h"
 #include "daemon/backing/backing_ops.h"
 #include "daemon/policy/node_filters.h"
-#include "daemon/ops/op_args.h"
+#include "daemon/ops/handle_ops.h"
+#include "daemon/backing/lock_state.h"
 #include "daemon/backing/open_files.h"
 #include "daemon/ops/ops.h"
 #include "daemon/session.h"
@@ -93,128 +94,14 @@
 
 namespace fusebpf::daemon {
 
-const bool ops_handle_posix_locks = true;
-const bool ops_handle_flock_locks = true;
-
 namespace {
 
 // FUSE's "to the end of the file" (the kernel's OFFSET_MAX).
 constexpr uint64_t lock_offset_max = INT64_MAX;
 
-// One owner's locks on one backing inode.
-struct lock_carrier {
-	explicit lock_carrier(unique_fd f) : fd(std::move(f)) {}
-	const unique_fd fd;                // the description the OFD locks sit on
-	uint32_t pid = 0;                  // last locker's pid, for GETLK; registry mutex
-	std::set<const open_file *> users; // open files that locked through it; registry mutex
-};
-using carrier_ptr = std::shared_ptr<lock_carrier>;
-
-struct carrier_key {
-	const session *sess;
-	dev_t dev;
-	ino_t ino;
-	uint64_t owner;
-	auto operator<=>(const carrier_key &) const = default;
-};
-
-// All carriers of the process, keyed by session so that several mounts in
-// one process stay apart. A leaf lock: nothing blocks while it is held.
-class carrier_registry {
-public:
-	carrier_ptr find(const carrier_key &k)
-	{
-		std::lock_guard lock(mutex_);
-		auto it = map_.find(k);
-		return it == map_.end() ? nullptr : it->second;
-	}
-
-	// Registers c under k unless another carrier is there; returns the one
-	// registered. Records user and pid.
-	carrier_ptr insert(const carrier_key &k, carrier_ptr c, const open_file *user, uint32_t pid)
-	{
-		std::lock_guard lock(mutex_);
-		auto [it, added] = map_.try_emplace(k, std::move(c));
-		it->second->users.insert(user);
-		it->second->pid = pid;
-		return it->second;
-	}
-
-	// Re-registers c after a blocking wait if its key was dropped meanwhile
-	// (see the limits in the header comment).
-	void reinsert(const carrier_key &k, const carrier_ptr &c, const open_file *user,
-	              uint32_t pid)
-	{
-		std::lock_guard lock(mutex_);
-		auto [it, added] = map_.try_emplace(k, c);
-		if (it->second == c) {
-			c->users.insert(user);
-			c->pid = pid;
-		}
-	}
-
-	carrier_ptr erase(const carrier_key &k)
-	{
-		std::lock_guard lock(mutex_);
-		auto it = map_.find(k);
-		if (it == map_.end())
-			return nullptr;
-		carrier_ptr c = std::move(it->second);
-		map_.erase(it);
-		return c;
-	}
-
-	// The other carriers of the same inode, with their pids.
-	std::vector<std::pair<carrier_ptr, uint32_t>> others(const carrier_key &k)
-	{
-		std::lock_guard lock(mutex_);
-		std::vector<std::pair<carrier_ptr, uint32_t>> out;
-		carrier_key first{k.sess, k.dev, k.ino, 0};
-		for (auto it = map_.lower_bound(first); it != map_.end(); ++it) {
-			const carrier_key &key = it->first;
-			if (key.sess != k.sess || key.dev != k.dev || key.ino != k.ino)
-				break;
-			if (key.owner != k.owner)
-				out.emplace_back(it->second, it->second->pid);
-		}
-		return out;
-	}
-
-	// Forgets `user` in every carrier of its inode; returns the carriers
-	// nobody uses any more (already removed from the registry).
-	std::vector<carrier_ptr> release_user(const session *s, const inode &node,
-	                                      const open_file *user)
-	{
-		std::lock_guard lock(mutex_);
-		std::vector<carrier_ptr> dropped;
-		auto it = map_.lower_bound(carrier_key{s, node.dev, node.ino, 0});
-		while (it != map_.end() && it->first.sess == s && it->first.dev == node.dev &&
-		       it->first.ino == node.ino) {
-			it->second->users.erase(user);
-			if (it->second->users.empty()) {
-				dropped.push_back(std::move(it->second));
-				it = map_.erase(it);
-			} else {
-				++it;
-			}
-		}
-		return dropped;
-	}
-
-private:
-	std::mutex mutex_;
-	std::map<carrier_key, carrier_ptr> map_; // protected by mutex_
-};
-
-carrier_registry &registry()
+carrier_key key_of(const open_file &f, uint64_t owner)
 {
-	static carrier_registry r;
-	return r;
-}
-
-carrier_key key_of(const session &s, const open_file &f, uint64_t owner)
-{
-	return carrier_key{&s, f.node->dev, f.node->ino, owner};
+	return carrier_key{f.node->dev, f.node->ino, owner};
 }
 
 // Drops every lock on the carrier (closing it would too, but a request may
@@ -277,11 +164,12 @@ bool same_lock(const struct flock &a, const struct flock &b)
 }
 
 // Which pid to report for a conflicting lock (see the header comment).
-uint32_t holder_pid(const carrier_key &k, const struct flock &query, const struct flock &found)
+uint32_t holder_pid(carrier_registry &registry, const carrier_key &k, const struct flock &query,
+                    const struct flock &found)
 {
 	if (found.l_pid > 0)
 		return static_cast<uint32_t>(found.l_pid); // classic lock on the backing file
-	for (auto &[c, pid] : registry().others(k)) {
+	for (auto &[c, pid] : registry.others(k)) {
 		struct flock probe = query;
 		if (fcntl(c->fd.get(), F_OFD_GETLK, &probe) < 0)
 			continue;
@@ -332,14 +220,14 @@ int getlk_on(session &s, open_file &f, const fuse_lk_in &in, fuse_lk_out &out)
 		return err;
 	if (query.l_type == F_UNLCK)
 		return EINVAL;
-	carrier_key k = key_of(s, f, in.owner);
+	carrier_key k = key_of(f, in.owner);
 	// The owner's own locks never conflict: ask from its carrier. Without
 	// one, f's own description holds no OFD locks and is as good.
-	carrier_ptr own = registry().find(k);
+	carrier_ptr own = s.locks().find(k);
 	struct flock found = query;
 	if (fcntl(own ? own->fd.get() : f.fd.get(), F_OFD_GETLK, &found) < 0)
 		return errno;
-	uint32_t pid = found.l_type == F_UNLCK ? 0 : holder_pid(k, query, found);
+	uint32_t pid = found.l_type == F_UNLCK ? 0 : holder_pid(s.locks(), k, query, found);
 	from_flock(found, pid, out.lk);
 	return 0;
 }
@@ -351,8 +239,8 @@ int setlk_on(session &s, open_file &f, const fuse_lk_in &in, bool wait, lock_wai
 	struct flock fl;
 	if (int err = to_flock(in.lk, fl))
 		return err;
-	carrier_key k = key_of(s, f, in.owner);
-	carrier_ptr c = registry().find(k);
+	carrier_key k = key_of(f, in.owner);
+	carrier_ptr c = s.locks().find(k);
 	if (fl.l_type == F_UNLCK) {
 		// Nothing locked by this owner: nothing to unlock.
 		if (!c)
@@ -367,7 +255,7 @@ int setlk_on(session &s, open_file &f, const fuse_lk_in &in, bool wait, lock_wai
 	}
 	// Registered before the lock is taken, so a concurrent FLUSH of the owner
 	// finds it; a lock that fails leaves an unused carrier until then.
-	c = registry().insert(k, c, &f, in.lk.pid);
+	c = s.locks().insert(k, c, &f, in.lk.pid);
 	if (!wait)
 		return fcntl(c->fd.get(), F_OFD_SETLK, &fl) < 0 ? errno : 0;
 	struct ofd_wait {
@@ -381,7 +269,7 @@ int setlk_on(session &s, open_file &f, const fuse_lk_in &in, bool wait, lock_wai
 	    },
 	    &w);
 	if (rc == 0)
-		registry().reinsert(k, c, &f, in.lk.pid);
+		s.locks().reinsert(k, c, &f, in.lk.pid);
 	return -rc;
 }
 
@@ -399,6 +287,8 @@ int do_setlk(session &s, const fuse_lk_in &in, bool wait, lock_waiter &waiter)
 	return f ? setlk_on(s, *f, in, wait, waiter) : EBADF;
 }
 
+// ---- the op descriptors (op_path.h) ----
+
 namespace {
 
 // Waits through request::interruptible(), so a FUSE_INTERRUPT ends the wait.
@@ -414,77 +304,73 @@ private:
 	request &req_;
 };
 
-// The lock request's input and open file; false after replying.
-bool lock_args(request &req, const fuse_lk_in *&in, open_file_ptr &f)
-{
-	in = fixed_arg<fuse_lk_in>(req);
-	if (!in)
-		return false;
-	f = req.sess().files().get(in->fh);
-	if (!f)
-		req.reply_err(EBADF);
-	return f != nullptr;
-}
+// GETLK, SETLK and SETLKW on the open file in.fh. The engine runs when the
+// binding of the file's node wants the op (a handle without a backing fd
+// has no locks to take: its ops fail on the backing step).
+template <class Ctx> class lock_op : public on_file<Ctx> {
+public:
+	using context = Ctx;
 
-void setlk_common(request &req, bool wait)
-{
-	const fuse_lk_in *in;
-	open_file_ptr f;
-	if (!lock_args(req, in, f))
-		return;
-	session &s = req.sess();
-	request_waiter waiter(req);
-	filter::binding_ptr b = binding_of(*f->node);
-	if (!filtered(*f->node, *b, FUSEBPF_OP_SETLK))
-		return req.reply_err(setlk_on(s, *f, *in, wait, waiter));
-	auto ctx = make_ctx<fusebpf_setlk_ctx>(req);
-	ctx.in = *in;
-	filter::user_io io;
-	req.reply_err(run_filters(s, *f->node, *b, ctx, io, [&](fusebpf_setlk_ctx &c) {
-		fuse_lk_in l = c.in;
-		l.fh = in->fh; // daemon-owned
-		return setlk_on(s, *f, l, wait, waiter);
-	}));
-}
+	bool engine(const filter::binding &b) const
+	{
+		return filtered(this->node(), b, filter::op_of<Ctx>);
+	}
+
+	int decode(request &req, Ctx &ctx)
+	{
+		if (int e = decode_fixed(req, ctx.in))
+			return e;
+		return this->decode_file(req, ctx);
+	}
+};
+
+class getlk_op : public lock_op<fusebpf_getlk_ctx> {
+public:
+	int backing(op_env &env, context &c)
+	{
+		return -getlk_on(env.s, *handle_, owned(c.in), c.out);
+	}
+
+	void reply(op_env &env, int err, context &ctx) { reply_struct(env, err, ctx.out); }
+};
+
+// SETLK and SETLKW share setlk's context (meta.opcode tells them apart).
+class setlk_op : public lock_op<fusebpf_setlk_ctx> {
+public:
+	explicit setlk_op(bool wait = false) : wait_(wait) {}
+
+	int backing(op_env &env, context &c)
+	{
+		request_waiter waiter(env.req);
+		return -setlk_on(env.s, *handle_, owned(c.in), wait_, waiter);
+	}
+
+	void reply(op_env &env, int err, context &) { reply_status(env, err); }
+
+private:
+	bool wait_;
+};
 
 } // namespace
 
 void op_getlk(request &req)
 {
-	const fuse_lk_in *in;
-	open_file_ptr f;
-	if (!lock_args(req, in, f))
-		return;
-	session &s = req.sess();
-	filter::binding_ptr b = binding_of(*f->node);
-	if (!filtered(*f->node, *b, FUSEBPF_OP_GETLK)) {
-		fuse_lk_out out = {};
-		return reply_result(req, getlk_on(s, *f, *in, out), out);
-	}
-	auto ctx = make_ctx<fusebpf_getlk_ctx>(req);
-	ctx.in = *in;
-	filter::user_io io;
-	int err = run_filters(s, *f->node, *b, ctx, io, [&](fusebpf_getlk_ctx &c) {
-		fuse_lk_in l = c.in;
-		l.fh = in->fh; // daemon-owned
-		return getlk_on(s, *f, l, c.out);
-	});
-	reply_result(req, err, ctx.out);
+	serve<getlk_op>(req);
 }
 
 void op_setlk(request &req)
 {
-	setlk_common(req, false);
+	serve(req, setlk_op(false));
 }
 
 void op_setlkw(request &req)
 {
-	setlk_common(req, true);
+	serve(req, setlk_op(true));
 }
 
 void locks_on_flush(request &req, open_file &f, uint64_t lock_owner)
 {
-	if (carrier_ptr c = registry().erase(key_of(req.sess(), f, lock_owner)))
+	if (carrier_ptr c = req.sess().locks().erase(key_of(f, lock_owner)))
 		unlock_all(*c);
 }
 
@@ -492,7 +378,7 @@ void locks_on_release(request &req, open_file &f, uint32_t release_flags, uint64
 {
 	if (release_flags & FUSE_RELEASE_FLOCK_UNLOCK)
 		flock(f.fd.get(), LOCK_UN | LOCK_NB);
-	for (const carrier_ptr &c : registry().release_user(&req.sess(), *f.node, &f))
+	for (const carrier_ptr &c : req.sess().locks().release_user(*f.node, &f))
 		unlock_all(*c);
 }
 

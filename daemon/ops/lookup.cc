@@ -21,6 +21,7 @@
 #include "daemon/backing/backing.h"
 #include "daemon/backing/backing_ops.h"
 #include "daemon/policy/node_filters.h"
+#include "daemon/ops/op_path.h"
 #include "daemon/ops/ops.h"
 #include "daemon/backing/passthrough.h"
 #include "daemon/session.h"
@@ -35,23 +36,6 @@
 namespace fusebpf::daemon {
 
 namespace {
-
-// Replies to a LOOKUP: the entry, a cached negative entry for ENOENT when
-// negative_timeout asks for one (`cache_negative`: for a filtered lookup only
-// when the ENOENT is the backing fs's, which no filter changed), or the
-// error (positive or negative errno).
-void reply_entry(request &req, int err, fuse_entry_out &out, bool cache_negative)
-{
-	if (err < 0)
-		err = -err;
-	if (err == ENOENT && cache_negative && req.sess().opts().negative_timeout > 0) {
-		fill_negative_entry(req.sess(), out);
-		return req.reply(out);
-	}
-	if (err)
-		return req.reply_err(err);
-	req.reply(out);
-}
 
 // LOOKUP "." on nodeid: the node, made again from its handle if forgotten.
 int lookup_self(session &s, uint64_t nodeid, fuse_entry_out &out)
@@ -131,6 +115,77 @@ int do_lookup(session &s, const inode &parent, std::string_view name, fuse_entry
 	return lookup_entry(s, parent, name, out);
 }
 
+namespace {
+
+class lookup_op : public on_node<fusebpf_lookup_ctx> {
+public:
+	using context = fusebpf_lookup_ctx;
+
+	// name: validated by op_lookup(), which reads it first.
+	explicit lookup_op(std::string_view name = {}) : name_(name) {}
+
+	int decode(request &req, context &ctx)
+	{
+		if (int e = decode_node(req))
+			return e;
+		return -filter::set_name(ctx.name, name_);
+	}
+
+	int backing(op_env &env, context &c)
+	{
+		std::string_view used;
+		int err = lookup_backing(env.s, *node_, c, used, taken_, backing_err_);
+		renamed_ = used != name_;
+		return err;
+	}
+
+	// A negative entry is cached (negative_timeout) only for the backing
+	// fs's own ENOENT that went through the filters unchanged: an ENOENT a
+	// filter made (a hide list) must stay live when its map changes.
+	void reply(op_env &env, int err, context &ctx)
+	{
+		err = finish_entry_op(env, *node_, name_, err, taken_, renamed_, ctx.out.entry);
+		if (err == -ENOENT && backing_err_ == ENOENT && env.s.opts().negative_timeout > 0) {
+			fill_negative_entry(env.s, ctx.out.entry);
+			return env.req.reply(ctx.out.entry);
+		}
+		reply_struct(env, err, ctx.out.entry);
+	}
+
+private:
+	std::string_view name_;
+	uint64_t taken_ = 0;
+	int backing_err_ = -1;
+	bool renamed_ = false;
+};
+
+class getattr_op : public on_node<fusebpf_getattr_ctx> {
+public:
+	using context = fusebpf_getattr_ctx;
+
+	int decode(request &req, context &ctx)
+	{
+		// Before 7.9 GETATTR had no argument; accept an empty one.
+		req.args().get_compat(ctx.in, 0);
+		fh_ = ctx.in.fh;
+		return decode_node(req);
+	}
+
+	int backing(op_env &env, context &c)
+	{
+		fuse_getattr_in g = c.in;
+		g.fh = fh_; // daemon-owned
+		return -do_getattr(env.s, *node_, g, c.out);
+	}
+
+	void reply(op_env &env, int err, context &ctx) { reply_struct(env, err, ctx.out); }
+
+private:
+	uint64_t fh_ = 0;
+};
+
+} // namespace
+
 void op_lookup(request &req)
 {
 	std::string_view name;
@@ -144,26 +199,12 @@ void op_lookup(request &req)
 	}
 	if (int err = validate_name(name))
 		return req.reply_err(err);
-	inode_ptr parent = req.node();
-	if (!parent)
-		return req.reply_err(ESTALE);
-	session &s = req.sess();
-	filter::binding_ptr b = binding_of(*parent);
-	fuse_entry_out out{};
-	if (!filtered(*parent, *b, FUSEBPF_OP_LOOKUP))
-		return reply_entry(req, do_lookup(s, *parent, name, out), out, true);
+	serve(req, lookup_op(name));
+}
 
-	auto ctx = make_ctx<fusebpf_lookup_ctx>(req);
-	filter::user_io io;
-	uint64_t taken = 0;
-	int backing_err = -1;
-	int err = run_lookup_filters(s, *parent, *b, name, ctx, io, taken, backing_err);
-	err = finish_entry(s, *parent, name, err, taken, io, ctx.out.entry);
-	// A negative entry may be cached (negative_timeout) only when it is the
-	// backing fs's own ENOENT that went through the filters unchanged: an
-	// ENOENT a filter made (a hide list) must stay live when its map changes.
-	bool backing_enoent = backing_err == ENOENT && (err == -ENOENT || err == ENOENT);
-	reply_entry(req, err, ctx.out.entry, backing_enoent);
+void op_getattr(request &req)
+{
+	serve<getattr_op>(req);
 }
 
 int do_getattr(session &s, inode &node, const fuse_getattr_in &, fuse_attr_out &out)
@@ -176,35 +217,6 @@ int do_getattr(session &s, inode &node, const fuse_getattr_in &, fuse_attr_out &
 	fill_attr_out(s, st, out);
 	passthrough_attr_valid(node, out.attr_valid, out.attr_valid_nsec);
 	return 0;
-}
-
-void op_getattr(request &req)
-{
-	fuse_getattr_in in = {};
-	// Before 7.9 GETATTR had no argument; accept an empty one.
-	req.args().get_compat(in, 0);
-	inode_ptr node = req.node();
-	if (!node)
-		return req.reply_err(ESTALE);
-	session &s = req.sess();
-	filter::binding_ptr b = binding_of(*node);
-	fuse_attr_out out;
-	if (!filtered(*node, *b, FUSEBPF_OP_GETATTR)) {
-		if (int err = do_getattr(s, *node, in, out))
-			return req.reply_err(err);
-		return req.reply(out);
-	}
-	auto ctx = make_ctx<fusebpf_getattr_ctx>(req);
-	ctx.in = in;
-	filter::user_io io;
-	int err = run_filters(s, *node, *b, ctx, io, [&](fusebpf_getattr_ctx &c) {
-		fuse_getattr_in g = c.in;
-		g.fh = in.fh; // daemon-owned
-		return do_getattr(s, *node, g, c.out);
-	});
-	if (err)
-		return req.reply_err(err);
-	req.reply(ctx.out);
 }
 
 } // namespace fusebpf::daemon

@@ -47,7 +47,7 @@
 #include "daemon/policy/ctx_path.h"
 #include "daemon/policy/name_guard.h"
 #include "daemon/policy/node_filters.h"
-#include "daemon/ops/op_args.h"
+#include "daemon/ops/op_path.h"
 #include "daemon/ops/ops.h"
 #include "daemon/session.h"
 
@@ -58,6 +58,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -83,50 +84,6 @@ void caller_umask(const session &s, uint32_t umask, std::optional<umask_scope> &
 		um.emplace(static_cast<mode_t>(umask));
 }
 
-// A filtered create-like op (MKNOD, MKDIR, SYMLINK, LINK) on parent: the
-// engine around backing(ctx) (0 or an errno; on success ctx.out.entry holds
-// one lookup reference), then finish_entry() and the reply. `name` is the
-// kernel's name: the node is recorded under it even when a prefilter made
-// the backing entry another one, since the kernel caches it by that name.
-// LINK passes its source (the linked node and its binding): the source's
-// filters then run around parent's (run_target_filters()).
-template <class Ctx, class Backing>
-void filtered_entry(request &req, inode &parent, const filter::binding_ptr &b, Ctx &ctx,
-                    std::string_view name, Backing &&backing, const inode *source = nullptr,
-                    const filter::binding_ptr &source_binding = nullptr)
-{
-	session &s = req.sess();
-	filter::user_io io;
-	uint64_t taken = 0; // the reference the backing op took
-	bool renamed = false;
-	auto backing_op = [&](Ctx &c) {
-		int e = backing(c, renamed);
-		taken = e ? 0 : c.out.entry.nodeid;
-		return e;
-	};
-	int err = source ? run_filters(s, *source, *source_binding, ctx, io,
-	                               [&](Ctx &c) {
-		                               return run_target_filters(s, parent, source_binding,
-		                                                         c, io, backing_op);
-	                               })
-	                 : run_filters(s, parent, *b, ctx, io, backing_op);
-	err = finish_entry(s, parent, name, err, taken, io, ctx.out.entry);
-	if (!err && renamed && taken)
-		if (inode_ptr node = s.inodes().get(ctx.out.entry.nodeid))
-			place_node(s, parent, *node, name);
-	reply_result(req, err, ctx.out.entry);
-}
-
-// The (possibly rewritten) name of a context; `renamed` tells whether it is
-// not the kernel's any more.
-int ctx_name(fusebpf_name &n, std::string_view kernel_name, std::string_view &out, bool &renamed)
-{
-	if (int e = filter::name_of(n, out))
-		return e;
-	renamed = out != kernel_name;
-	return 0;
-}
-
 } // namespace
 
 int do_mknod(session &s, inode &parent, const fuse_mknod_in &in, std::string_view name,
@@ -147,31 +104,6 @@ int do_mknod(session &s, inode &parent, const fuse_mknod_in &in, std::string_vie
 	return lookup_entry(s, parent, n, out);
 }
 
-void op_mknod(request &req)
-{
-	const auto *in = fixed_arg<fuse_mknod_in>(req);
-	std::string_view name;
-	inode_ptr parent;
-	if (!in || !name_arg(req, name) || !(parent = node_arg(req)))
-		return;
-	session &s = req.sess();
-	filter::binding_ptr b = binding_of(*parent);
-	if (!filtered(*parent, *b, FUSEBPF_OP_MKNOD)) {
-		fuse_entry_out out;
-		return reply_result(req, do_mknod(s, *parent, *in, name, out), out);
-	}
-	auto ctx = make_ctx<fusebpf_mknod_ctx>(req);
-	if (!set_name_arg(req, ctx.name, name))
-		return;
-	ctx.in = *in;
-	filtered_entry(req, *parent, b, ctx, name, [&](fusebpf_mknod_ctx &c, bool &renamed) {
-		std::string_view n;
-		if (int e = ctx_name(c.name, name, n, renamed))
-			return e;
-		return do_mknod(s, *parent, c.in, n, c.out.entry);
-	});
-}
-
 int do_mkdir(session &s, inode &parent, const fuse_mkdir_in &in, std::string_view name,
              fuse_entry_out &out)
 {
@@ -188,34 +120,6 @@ int do_mkdir(session &s, inode &parent, const fuse_mkdir_in &in, std::string_vie
 	return lookup_entry(s, parent, n, out);
 }
 
-void op_mkdir(request &req)
-{
-	const auto *in = fixed_arg<fuse_mkdir_in>(req);
-	std::string_view name;
-	inode_ptr parent;
-	if (!in || !name_arg(req, name) || !(parent = node_arg(req)))
-		return;
-	session &s = req.sess();
-	filter::binding_ptr b = binding_of(*parent);
-	if (!filtered(*parent, *b, FUSEBPF_OP_MKDIR)) {
-		fuse_entry_out out;
-		return reply_result(req, do_mkdir(s, *parent, *in, name, out), out);
-	}
-	auto ctx = make_ctx<fusebpf_mkdir_ctx>(req);
-	if (!set_name_arg(req, ctx.name, name))
-		return;
-	ctx.in = *in;
-	filtered_entry(req, *parent, b, ctx, name, [&](fusebpf_mkdir_ctx &c, bool &renamed) {
-		std::string_view n;
-		if (int e = ctx_name(c.name, name, n, renamed))
-			return e;
-		return do_mkdir(s, *parent, c.in, n, c.out.entry);
-	});
-}
-
-// target is stored verbatim: the daemon never resolves it (an absolute or
-// "../.." target points wherever it points for whoever follows it later,
-// just as in the backing dir).
 int do_symlink(session &s, inode &parent, std::string_view name, std::string_view target,
                fuse_entry_out &out)
 {
@@ -233,45 +137,6 @@ int do_symlink(session &s, inode &parent, std::string_view name, std::string_vie
 	return lookup_entry(s, parent, n, out);
 }
 
-void op_symlink(request &req)
-{
-	// Wire order: the new entry's name, then the link target.
-	std::string_view name, target;
-	if (!name_arg(req, name))
-		return;
-	if (!req.args().string(target))
-		return req.reply_err(EINVAL);
-	inode_ptr parent = node_arg(req);
-	if (!parent)
-		return;
-	session &s = req.sess();
-	filter::binding_ptr b = binding_of(*parent);
-	if (!filtered(*parent, *b, FUSEBPF_OP_SYMLINK)) {
-		fuse_entry_out out;
-		return reply_result(req, do_symlink(s, *parent, name, target, out), out);
-	}
-	auto ctx = make_ctx<fusebpf_symlink_ctx>(req);
-	if (!set_name_arg(req, ctx.name, name))
-		return;
-	if (int err = set_path(ctx.target, target))
-		return req.reply_err(err);
-	filtered_entry(req, *parent, b, ctx, name, [&](fusebpf_symlink_ctx &c, bool &renamed) {
-		std::string_view n, t;
-		if (int e = ctx_name(c.name, name, n, renamed))
-			return e;
-		if (int e = path_of(c.target, t))
-			return e;
-		return do_symlink(s, *parent, n, t, c.out.entry);
-	});
-}
-
-// Hard link of the node itself (AT_EMPTY_PATH on its O_PATH fd, so no path
-// is resolved and a symlink is linked, not its target). linkat(AT_EMPTY_PATH)
-// needs CAP_DAC_READ_SEARCH, which the caller_creds scope leaves only to
-// fsuid 0; other callers get ENOENT from it, so for them the link goes
-// through /proc/self/fd/N with AT_SYMLINK_FOLLOW, which resolves the magic
-// link to the node itself (for a symlink node too: the magic link is not
-// followed further) and applies the native checks (protected_hardlinks).
 int do_link(session &s, const inode_ptr &target, inode &newparent, std::string_view newname,
             fuse_entry_out &out)
 {
@@ -295,49 +160,6 @@ int do_link(session &s, const inode_ptr &target, inode &newparent, std::string_v
 	return entry_for_node(s, target, out);
 }
 
-void op_link(request &req)
-{
-	const auto *in = fixed_arg<fuse_link_in>(req);
-	std::string_view name;
-	if (!in || !name_arg(req, name))
-		return;
-	session &s = req.sess();
-	inode_ptr newparent = req.node();
-	inode_ptr target = s.inodes().get(in->oldnodeid);
-	if (!newparent || !target)
-		return req.reply_err(ESTALE);
-	// The linked node's binding is the source's, its new directory's the
-	// target's: the source filters run around the target's (as for rename).
-	filter::binding_ptr b = binding_of(*newparent);
-	filter::binding_ptr source =
-	    target->is_virtual() ? filter::binding::none() : binding_of(*target);
-	bool source_filters =
-	    !newparent->is_virtual() && source != b && source->wants(FUSEBPF_OP_LINK);
-	if (!filtered(*newparent, *b, FUSEBPF_OP_LINK) && !source_filters) {
-		fuse_entry_out out;
-		return reply_result(req, do_link(s, target, *newparent, name, out), out);
-	}
-	auto ctx = make_ctx<fusebpf_link_ctx>(req);
-	if (!set_name_arg(req, ctx.name, name))
-		return;
-	ctx.in = *in;
-	auto backing = [&](fusebpf_link_ctx &c, bool &renamed) {
-		std::string_view n;
-		if (int e = ctx_name(c.name, name, n, renamed))
-			return e;
-		inode_ptr t =
-		    c.in.oldnodeid == in->oldnodeid ? target : s.inodes().get(c.in.oldnodeid);
-		if (!t)
-			return ESTALE;
-		return do_link(s, t, *newparent, n, c.out.entry);
-	};
-	if (!source_filters)
-		return filtered_entry(req, *newparent, b, ctx, name, backing);
-	filtered_entry(req, *newparent, b, ctx, name, backing, target.get(), source);
-}
-
-// The node stays in the table while the kernel holds lookup references (an
-// open file keeps working after unlink, as natively); FORGET drops it.
 int do_unlink(session &, inode &parent, std::string_view name)
 {
 	std::string n = zstr(name);
@@ -351,34 +173,6 @@ int do_unlink(session &, inode &parent, std::string_view name)
 
 // UNLINK and RMDIR: a name in parent, no outputs. Ctx is the op's context
 // (its op number says which table slots run).
-template <class Ctx>
-void remove_entry(request &req, int (*remove)(session &, inode &, std::string_view))
-{
-	std::string_view name;
-	inode_ptr parent;
-	if (!name_arg(req, name) || !(parent = node_arg(req)))
-		return;
-	session &s = req.sess();
-	filter::binding_ptr b = binding_of(*parent);
-	if (!filtered(*parent, *b, filter::op_of<Ctx>))
-		return req.reply_err(remove(s, *parent, name));
-	auto ctx = make_ctx<Ctx>(req);
-	if (!set_name_arg(req, ctx.name, name))
-		return;
-	filter::user_io io;
-	req.reply_err(run_filters(s, *parent, *b, ctx, io, [&](Ctx &c) {
-		std::string_view n;
-		if (int e = filter::name_of(c.name, n))
-			return e;
-		return remove(s, *parent, n);
-	}));
-}
-
-void op_unlink(request &req)
-{
-	remove_entry<fusebpf_unlink_ctx>(req, do_unlink);
-}
-
 int do_rmdir(session &, inode &parent, std::string_view name)
 {
 	std::string n = zstr(name);
@@ -390,14 +184,6 @@ int do_rmdir(session &, inode &parent, std::string_view name)
 	return 0;
 }
 
-void op_rmdir(request &req)
-{
-	remove_entry<fusebpf_rmdir_ctx>(req, do_rmdir);
-}
-
-// flags: 0, RENAME_NOREPLACE, RENAME_EXCHANGE or RENAME_WHITEOUT, passed to
-// renameat2() as they came (the backing fs refuses what it cannot do, as
-// natively: EINVAL for an unknown combination).
 int do_rename(session &, inode &olddir, std::string_view oldname, inode &newdir,
               std::string_view newname, uint32_t flags)
 {
@@ -488,69 +274,8 @@ int rename_backed(session &s, const fuse_in_header &caller, inode &olddir, std::
 	return 0;
 }
 
-// RENAME and RENAME2 differ only in the input struct; both end here. The
-// filters of the source directory's binding run around those of the target
-// directory's (the newdir after the source prefilter; skipped when it is the
-// same binding), each on the one rename context (docs/filters.md §7).
-void rename_common(request &req, const fuse_rename2_in &in)
-{
-	std::string_view oldname, newname;
-	if (!name_arg(req, oldname) || !name_arg(req, newname))
-		return;
-	session &s = req.sess();
-	inode_ptr olddir = req.node();
-	inode_ptr newdir = s.inodes().get(in.newdir);
-	if (!olddir || !newdir)
-		return req.reply_err(ESTALE);
-	filter::binding_ptr b = binding_of(*olddir);
-	bool source_filters = filtered(*olddir, *b, FUSEBPF_OP_RENAME);
-	if (!source_filters && !has_target_filters(*newdir, b, FUSEBPF_OP_RENAME))
-		return req.reply_err(
-		    rename_backed(s, req.header(), *olddir, oldname, *newdir, newname, in.flags));
-	auto ctx = make_ctx<fusebpf_rename_ctx>(req);
-	ctx.in = in;
-	if (!set_name_arg(req, ctx.old_name, oldname) || !set_name_arg(req, ctx.new_name, newname))
-		return;
-	filter::user_io io;
-	auto backing = [&](fusebpf_rename_ctx &c) {
-		std::string_view o, n;
-		if (int e = filter::name_of(c.old_name, o))
-			return e;
-		if (int e = filter::name_of(c.new_name, n))
-			return e;
-		inode_ptr nd = c.in.newdir == in.newdir ? newdir : s.inodes().get(c.in.newdir);
-		if (!nd)
-			return ESTALE;
-		return rename_backed(s, req.header(), *olddir, o, *nd, n, c.in.flags);
-	};
-	auto target_then_backing = [&](fusebpf_rename_ctx &c) {
-		inode_ptr nd = c.in.newdir == in.newdir ? newdir : s.inodes().get(c.in.newdir);
-		if (!nd)
-			return ESTALE;
-		return run_target_filters(s, *nd, b, c, io, backing);
-	};
-	int err = source_filters ? run_filters(s, *olddir, *b, ctx, io, target_then_backing)
-	                         : target_then_backing(ctx);
-	req.reply_err(err);
-}
-
 } // namespace
 
-void op_rename(request &req)
-{
-	const auto *in = fixed_arg<fuse_rename_in>(req);
-	if (in)
-		rename_common(req, fuse_rename2_in{in->newdir, 0, 0});
-}
-
-void op_rename2(request &req)
-{
-	const auto *in = fixed_arg<fuse_rename2_in>(req);
-	if (in)
-		rename_common(req, *in);
-}
-
-// target: the link's bytes, without a NUL (as the READLINK reply wants).
 int do_readlink(session &, inode &node, std::string &target)
 {
 	if (!node.is_symlink())
@@ -568,32 +293,308 @@ int do_readlink(session &, inode &node, std::string &target)
 	return 0;
 }
 
+// ---- the op descriptors (op_path.h) ----
+
+namespace {
+
+// MKNOD, MKDIR, SYMLINK and LINK: a new entry `name` in the request's node.
+template <class Ctx> class make_entry : public on_node<Ctx> {
+public:
+	using context = Ctx;
+
+	void reply(op_env &env, int err, Ctx &ctx)
+	{
+		err =
+		    finish_entry_op(env, *this->node_, name_, err, taken_, renamed_, ctx.out.entry);
+		reply_struct(env, err, ctx.out.entry);
+	}
+
+protected:
+	// The name the backing step makes (the context's; a prefilter may have
+	// rewritten it) into n.
+	int backing_name(Ctx &c, std::string_view &n)
+	{
+		return entry_name(c.name, name_, n, renamed_);
+	}
+
+	// A backing step's result (0 or a positive errno); on success the entry
+	// holds one lookup reference, which the reply hands on or gives back.
+	int took(int err, const Ctx &c)
+	{
+		taken_ = err ? 0 : c.out.entry.nodeid;
+		return -err;
+	}
+
+	std::string_view name_; // the kernel's
+	uint64_t taken_ = 0;
+	bool renamed_ = false;
+};
+
+class mknod_op : public make_entry<fusebpf_mknod_ctx> {
+public:
+	int decode(request &req, context &ctx)
+	{
+		if (int e = decode_fixed(req, ctx.in))
+			return e;
+		if (int e = decode_name(req, ctx.name, name_))
+			return e;
+		return decode_node(req);
+	}
+
+	int backing(op_env &env, context &c)
+	{
+		std::string_view n;
+		if (int e = backing_name(c, n))
+			return e;
+		return took(do_mknod(env.s, *node_, c.in, n, c.out.entry), c);
+	}
+};
+
+class mkdir_op : public make_entry<fusebpf_mkdir_ctx> {
+public:
+	int decode(request &req, context &ctx)
+	{
+		if (int e = decode_fixed(req, ctx.in))
+			return e;
+		if (int e = decode_name(req, ctx.name, name_))
+			return e;
+		return decode_node(req);
+	}
+
+	int backing(op_env &env, context &c)
+	{
+		std::string_view n;
+		if (int e = backing_name(c, n))
+			return e;
+		return took(do_mkdir(env.s, *node_, c.in, n, c.out.entry), c);
+	}
+};
+
+class symlink_op : public make_entry<fusebpf_symlink_ctx> {
+public:
+	// Wire order: the new entry's name, then the link target.
+	int decode(request &req, context &ctx)
+	{
+		if (int e = decode_name(req, ctx.name, name_))
+			return e;
+		std::string_view target;
+		if (!req.args().string(target))
+			return -EINVAL;
+		if (int e = decode_node(req))
+			return e;
+		return -set_path(ctx.target, target);
+	}
+
+	int backing(op_env &env, context &c)
+	{
+		std::string_view n, t;
+		if (int e = backing_name(c, n))
+			return e;
+		if (c.target.len == 0)
+			return -ENOENT; // as symlink(2) of ""
+		if (int e = path_of(c.target, t))
+			return -e;
+		return took(do_symlink(env.s, *node_, n, t, c.out.entry), c);
+	}
+};
+
+// The linked node's binding is the source's, its new directory's the
+// target's: when the source's binding wants LINK, its filters run around
+// the directory's (run_target_filters()), as for a rename.
+class link_op : public make_entry<fusebpf_link_ctx> {
+public:
+	int decode(request &req, context &ctx)
+	{
+		if (int e = decode_fixed(req, ctx.in))
+			return e;
+		if (int e = decode_name(req, ctx.name, name_))
+			return e;
+		node_ = req.node();
+		linked_ = req.sess().inodes().get(ctx.in.oldnodeid);
+		if (!node_ || !linked_)
+			return -ESTALE;
+		source_ = linked_->is_virtual() ? filter::binding::none() : binding_of(*linked_);
+		source_first_ = !node_->is_virtual() && source_ != binding_of(*node_) &&
+		                source_->wants(FUSEBPF_OP_LINK);
+		return 0;
+	}
+
+	const inode &node() const { return source_first_ ? *linked_ : *node_; }
+	bool engine(const filter::binding &b) const
+	{
+		return source_first_ || filtered(*node_, b, FUSEBPF_OP_LINK);
+	}
+
+	int backing(op_env &env, context &c)
+	{
+		if (!source_first_)
+			return link(env, c);
+		return run_target_filters(env.s, *node_, source_, c, env.io,
+		                          [&](context &cc) { return link(env, cc); });
+	}
+
+private:
+	int link(op_env &env, context &c)
+	{
+		std::string_view n;
+		if (int e = backing_name(c, n))
+			return e;
+		// A prefilter may link another node the kernel knows.
+		inode_ptr linked = c.in.oldnodeid == linked_->nodeid
+		                       ? linked_
+		                       : env.s.inodes().get(c.in.oldnodeid);
+		if (!linked)
+			return -ESTALE;
+		return took(do_link(env.s, linked, *node_, n, c.out.entry), c);
+	}
+
+	inode_ptr linked_;
+	filter::binding_ptr source_;
+	bool source_first_ = false;
+};
+
+// UNLINK and RMDIR: a name in the request's node, no outputs.
+template <class Ctx, int (*Remove)(session &, inode &, std::string_view)>
+class remove_op : public on_node<Ctx> {
+public:
+	using context = Ctx;
+
+	int decode(request &req, Ctx &ctx)
+	{
+		std::string_view name;
+		if (int e = decode_name(req, ctx.name, name))
+			return e;
+		return this->decode_node(req);
+	}
+
+	int backing(op_env &env, Ctx &c)
+	{
+		std::string_view n;
+		if (int e = filter::name_of(c.name, n))
+			return -e;
+		return -Remove(env.s, *this->node_, n);
+	}
+
+	void reply(op_env &env, int err, Ctx &) { reply_status(env, err); }
+};
+
+// RENAME and RENAME2 (RENAME's input is RENAME2's with flags 0). The
+// filters of the source directory's binding run around those of the target
+// directory's: the newdir after the source prefilter, skipped when it has
+// the same binding (docs/filters.md §7).
+template <class In> class rename_op : public on_node<fusebpf_rename_ctx> {
+public:
+	using context = fusebpf_rename_ctx;
+
+	int decode(request &req, context &ctx)
+	{
+		In in;
+		if (int e = decode_fixed(req, in))
+			return e;
+		std::memcpy(&ctx.in, &in, sizeof(in)); // fuse_rename_in is the head of rename2's
+		std::string_view oldname, newname;
+		if (int e = decode_name(req, ctx.old_name, oldname))
+			return e;
+		if (int e = decode_name(req, ctx.new_name, newname))
+			return e;
+		node_ = req.node();
+		newdir_ = req.sess().inodes().get(ctx.in.newdir);
+		return node_ && newdir_ ? 0 : -ESTALE;
+	}
+
+	int backing(op_env &env, context &c)
+	{
+		inode_ptr newdir =
+		    c.in.newdir == newdir_->nodeid ? newdir_ : env.s.inodes().get(c.in.newdir);
+		if (!newdir)
+			return -ESTALE;
+		return run_target_filters(env.s, *newdir, env.binding, c, env.io, [&](context &cc) {
+			std::string_view o, n;
+			if (int e = filter::name_of(cc.old_name, o))
+				return -e;
+			if (int e = filter::name_of(cc.new_name, n))
+				return -e;
+			return -rename_backed(env.s, env.req.header(), *node_, o, *newdir, n,
+			                      cc.in.flags);
+		});
+	}
+
+	void reply(op_env &env, int err, context &) { reply_status(env, err); }
+
+private:
+	inode_ptr newdir_;
+};
+
+class readlink_op : public on_node<fusebpf_readlink_ctx> {
+public:
+	using context = fusebpf_readlink_ctx;
+
+	int decode(request &req, context &) { return decode_node(req); }
+
+	int backing(op_env &env, context &c)
+	{
+		std::string target;
+		if (int e = do_readlink(env.s, *node_, target))
+			return -e;
+		return -set_path(c.out.target, target);
+	}
+
+	void reply(op_env &env, int err, context &ctx)
+	{
+		std::string_view t;
+		if (!err && path_of(ctx.out.target, t))
+			err = -EIO; // a filter left no usable target
+		if (err)
+			return env.req.reply_err(err);
+		env.req.reply_bytes(t.data(), t.size());
+	}
+};
+
+} // namespace
+
+void op_mknod(request &req)
+{
+	serve<mknod_op>(req);
+}
+
+void op_mkdir(request &req)
+{
+	serve<mkdir_op>(req);
+}
+
+void op_symlink(request &req)
+{
+	serve<symlink_op>(req);
+}
+
+void op_link(request &req)
+{
+	serve<link_op>(req);
+}
+
+void op_unlink(request &req)
+{
+	serve<remove_op<fusebpf_unlink_ctx, do_unlink>>(req);
+}
+
+void op_rmdir(request &req)
+{
+	serve<remove_op<fusebpf_rmdir_ctx, do_rmdir>>(req);
+}
+
+void op_rename(request &req)
+{
+	serve<rename_op<fuse_rename_in>>(req);
+}
+
+void op_rename2(request &req)
+{
+	serve<rename_op<fuse_rename2_in>>(req);
+}
+
 void op_readlink(request &req)
 {
-	inode_ptr node = node_arg(req);
-	if (!node)
-		return;
-	session &s = req.sess();
-	filter::binding_ptr b = binding_of(*node);
-	std::string target;
-	if (!filtered(*node, *b, FUSEBPF_OP_READLINK)) {
-		if (int err = do_readlink(s, *node, target))
-			return req.reply_err(err);
-		return req.reply_bytes(target.data(), target.size());
-	}
-	auto ctx = make_ctx<fusebpf_readlink_ctx>(req);
-	filter::user_io io;
-	int err = run_filters(s, *node, *b, ctx, io, [&](fusebpf_readlink_ctx &c) {
-		if (int e = do_readlink(s, *node, target))
-			return e;
-		return set_path(c.out.target, target);
-	});
-	std::string_view t;
-	if (!err && path_of(ctx.out.target, t))
-		err = -EIO; // a filter left no usable target
-	if (err)
-		return req.reply_err(err);
-	req.reply_bytes(t.data(), t.size());
+	serve<readlink_op>(req);
 }
 
 } // namespace fusebpf::daemon

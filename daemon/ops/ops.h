@@ -87,13 +87,6 @@ void op_removexattr(request &req);
 void op_getlk(request &req);
 void op_setlk(request &req);
 void op_setlkw(request &req);
-// Whether INIT asks the kernel to send POSIX locks (FUSE_POSIX_LOCKS:
-// GETLK/SETLK/SETLKW) and flock(2) locks (FUSE_FLOCK_LOCKS: SETLK/SETLKW
-// with FUSE_LK_FLOCK) to the daemon. false = the kernel handles those locks
-// locally (correct between users of the mount, invisible on the backing
-// fs). Defined in ops/locks.cc, next to the lock handlers.
-extern const bool ops_handle_posix_locks;
-extern const bool ops_handle_flock_locks;
 // Hooks the core file handlers call so lock state follows the open files:
 // FLUSH calls locks_on_flush() with the lock owner the kernel sent (POSIX
 // locks of that owner go away when it closes any fd of the file); RELEASE

@@ -43,7 +43,7 @@
 #include "daemon/backing/backing.h"
 #include "daemon/backing/backing_ops.h"
 #include "daemon/policy/node_filters.h"
-#include "daemon/ops/op_args.h"
+#include "daemon/ops/op_path.h"
 #include "daemon/ops/ops.h"
 #include "daemon/session.h"
 
@@ -52,6 +52,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -137,13 +138,6 @@ void reply_xattr(request &req, uint32_t asked, std::span<const std::byte> bytes)
 	req.reply_bytes(bytes.data(), bytes.size());
 }
 
-// A context for an xattr op on node with name set; false after replying.
-template <class Ctx> bool xattr_ctx(request &req, std::string_view name, Ctx &ctx)
-{
-	ctx = make_ctx<Ctx>(req);
-	return set_name_arg(req, ctx.name, name);
-}
-
 } // namespace
 
 int do_setxattr(session &, inode &node, const fuse_setxattr_in &in, std::string_view name,
@@ -166,40 +160,6 @@ int do_setxattr(session &, inode &node, const fuse_setxattr_in &in, std::string_
 	return 0;
 }
 
-void op_setxattr(request &req)
-{
-	// Without FUSE_SETXATTR_EXT the kernel sends the 8-byte compat struct.
-	fuse_setxattr_in in;
-	bool ext = req.sess().conn().has(FUSE_SETXATTR_EXT);
-	if (!req.args().get_compat(in, ext ? sizeof(in) : FUSE_COMPAT_SETXATTR_IN_SIZE))
-		return req.reply_err(EINVAL);
-	std::string_view name;
-	if (!string_arg(req, name))
-		return;
-	std::span<const std::byte> value;
-	if (!req.args().bytes(in.size, value))
-		return req.reply_err(EINVAL);
-	inode_ptr node = node_arg(req);
-	if (!node)
-		return;
-	session &s = req.sess();
-	filter::binding_ptr b = binding_of(*node);
-	if (!filtered(*node, *b, FUSEBPF_OP_SETXATTR))
-		return req.reply_err(do_setxattr(s, *node, in, name, value));
-	fusebpf_setxattr_ctx ctx;
-	if (!xattr_ctx(req, name, ctx))
-		return;
-	ctx.in = in;
-	filter::set_xattr_bytes(ctx.value, value);
-	filter::user_io io;
-	req.reply_err(run_filters(s, *node, *b, ctx, io, [&](fusebpf_setxattr_ctx &c) {
-		std::string_view n;
-		if (int e = xattr_name_of(c.name, n))
-			return e;
-		return do_setxattr(s, *node, c.in, n, filtered_bytes(c.value, value));
-	}));
-}
-
 // in.size 0: only the size is wanted (value stays empty, size is set).
 // Otherwise value gets the bytes, at most in.size of them (else ERANGE).
 int do_getxattr(session &, inode &node, const fuse_getxattr_in &in, std::string_view name,
@@ -213,64 +173,15 @@ int do_getxattr(session &, inode &node, const fuse_getxattr_in &in, std::string_
 		return node_fd.error();
 	std::string p = proc_fd_path(node_fd.get());
 	size_t want = in.size < xattr_max ? in.size : xattr_max;
-	value.resize(want);
-	ssize_t got = getxattr(p.c_str(), n.c_str(), want ? value.data() : nullptr, want);
+	// One buffer per thread: the value is copied out by its size, never
+	// the whole xattr_max.
+	thread_local std::unique_ptr<char[]> buf(new char[xattr_max]);
+	ssize_t got = getxattr(p.c_str(), n.c_str(), want ? buf.get() : nullptr, want);
 	if (got < 0)
 		return errno;
 	size = static_cast<uint32_t>(got);
-	value.resize(want ? static_cast<size_t>(got) : 0);
+	value.assign(buf.get(), buf.get() + (want ? got : 0));
 	return 0;
-}
-
-// The size answer of an unfiltered probe, else the bytes (which the
-// do_<op>() already checked against the asked size).
-static void reply_backing_xattr(request &req, uint32_t asked, const std::vector<char> &value,
-                                uint32_t size)
-{
-	if (asked == 0) {
-		fuse_getxattr_out out = {};
-		out.size = size;
-		return req.reply(out);
-	}
-	req.reply_bytes(value.data(), value.size());
-}
-
-void op_getxattr(request &req)
-{
-	const auto *in = fixed_arg<fuse_getxattr_in>(req);
-	std::string_view name;
-	inode_ptr node;
-	if (!in || !string_arg(req, name) || !(node = node_arg(req)))
-		return;
-	session &s = req.sess();
-	filter::binding_ptr b = binding_of(*node);
-	std::vector<char> value;
-	uint32_t size = 0;
-	if (!filtered(*node, *b, FUSEBPF_OP_GETXATTR)) {
-		if (int err = do_getxattr(s, *node, *in, name, value, size))
-			return req.reply_err(err);
-		return reply_backing_xattr(req, in->size, value, size);
-	}
-	fusebpf_getxattr_ctx ctx;
-	if (!xattr_ctx(req, name, ctx))
-		return;
-	ctx.in = *in;
-	filter::user_io io;
-	int err = run_filters(s, *node, *b, ctx, io, [&](fusebpf_getxattr_ctx &c) {
-		std::string_view n;
-		if (int e = xattr_name_of(c.name, n))
-			return e;
-		fuse_getxattr_in whole = c.in;
-		whole.size = xattr_max; // see the header comment
-		if (int e = do_getxattr(s, *node, whole, n, value, size))
-			return e;
-		c.out.xattr.size = size;
-		filter::set_xattr_bytes(c.out.value, bytes_of(value));
-		return 0;
-	});
-	if (err)
-		return req.reply_err(err);
-	reply_xattr(req, in->size, filtered_bytes(ctx.out.value, bytes_of(value)));
 }
 
 // Removes trusted.* names from a NUL-separated list (a non-root caller must
@@ -334,38 +245,6 @@ int do_listxattr(session &, inode &node, const fuse_getxattr_in &in, std::vector
 	return ERANGE;
 }
 
-void op_listxattr(request &req)
-{
-	const auto *in = fixed_arg<fuse_getxattr_in>(req);
-	inode_ptr node;
-	if (!in || !(node = node_arg(req)))
-		return;
-	session &s = req.sess();
-	filter::binding_ptr b = binding_of(*node);
-	std::vector<char> list;
-	uint32_t size = 0;
-	if (!filtered(*node, *b, FUSEBPF_OP_LISTXATTR)) {
-		if (int err = do_listxattr(s, *node, *in, list, size))
-			return req.reply_err(err);
-		return reply_backing_xattr(req, in->size, list, size);
-	}
-	auto ctx = make_ctx<fusebpf_listxattr_ctx>(req);
-	ctx.in = *in;
-	filter::user_io io;
-	int err = run_filters(s, *node, *b, ctx, io, [&](fusebpf_listxattr_ctx &c) {
-		fuse_getxattr_in whole = c.in;
-		whole.size = xattr_max; // see the header comment
-		if (int e = do_listxattr(s, *node, whole, list, size))
-			return e;
-		c.out.xattr.size = size;
-		filter::set_xattr_bytes(c.out.list, bytes_of(list));
-		return 0;
-	});
-	if (err)
-		return req.reply_err(err);
-	reply_xattr(req, in->size, filtered_bytes(ctx.out.list, bytes_of(list)));
-}
-
 int do_removexattr(session &, inode &node, std::string_view name)
 {
 	std::string n(name);
@@ -388,26 +267,182 @@ int do_removexattr(session &, inode &node, std::string_view name)
 	return 0;
 }
 
-void op_removexattr(request &req)
+// ---- the op descriptors (op_path.h) ----
+
+namespace {
+
+// The next argument as an xattr name into a context name: non-empty
+// (EINVAL), at most 255 bytes (ERANGE, the kernel's "name too long").
+int decode_xattr_name(request &req, fusebpf_name &dst)
 {
 	std::string_view name;
-	inode_ptr node;
-	if (!string_arg(req, name) || !(node = node_arg(req)))
-		return;
-	session &s = req.sess();
-	filter::binding_ptr b = binding_of(*node);
-	if (!filtered(*node, *b, FUSEBPF_OP_REMOVEXATTR))
-		return req.reply_err(do_removexattr(s, *node, name));
-	fusebpf_removexattr_ctx ctx;
-	if (!xattr_ctx(req, name, ctx))
-		return;
-	filter::user_io io;
-	req.reply_err(run_filters(s, *node, *b, ctx, io, [&](fusebpf_removexattr_ctx &c) {
-		std::string_view n;
-		if (int e = xattr_name_of(c.name, n))
+	if (!req.args().string(name) || name.empty())
+		return -EINVAL;
+	if (name.size() > FUSEBPF_NAME_MAX)
+		return -ERANGE;
+	return -filter::set_name(dst, name);
+}
+
+// Xattr ops on the request's node whose name is in ctx.name.
+template <class Ctx> class on_xattr : public on_node<Ctx> {
+public:
+	using context = Ctx;
+
+protected:
+	// The name as the context holds it now (a prefilter may rewrite it).
+	static int name(Ctx &c, std::string_view &n) { return -xattr_name_of(c.name, n); }
+};
+
+// A prefilter may rewrite the value (value.size and data) unless it was
+// truncated in the context; the backing step then sets the kernel's.
+class setxattr_op : public on_xattr<fusebpf_setxattr_ctx> {
+public:
+	int decode(request &req, context &ctx)
+	{
+		// Without FUSE_SETXATTR_EXT the kernel sends the 8-byte compat struct.
+		bool ext = req.sess().conn().has(FUSE_SETXATTR_EXT);
+		if (!req.args().get_compat(ctx.in,
+		                           ext ? sizeof(ctx.in) : FUSE_COMPAT_SETXATTR_IN_SIZE))
+			return -EINVAL;
+		if (int e = decode_xattr_name(req, ctx.name))
 			return e;
-		return do_removexattr(s, *node, n);
-	}));
+		if (!req.args().bytes(ctx.in.size, value_))
+			return -EINVAL;
+		filter::set_xattr_bytes(ctx.value, value_);
+		return decode_node(req);
+	}
+
+	int backing(op_env &env, context &c)
+	{
+		std::string_view n;
+		if (int e = name(c, n))
+			return e;
+		return -do_setxattr(env.s, *node_, c.in, n, filtered_bytes(c.value, value_));
+	}
+
+	void reply(op_env &env, int err, context &) { reply_status(env, err); }
+
+private:
+	std::span<const std::byte> value_;
+};
+
+// The backing step reads the whole value, so a postfilter sees it whatever
+// size the caller asked for; the reply answers the caller's question.
+class getxattr_op : public on_xattr<fusebpf_getxattr_ctx> {
+public:
+	int decode(request &req, context &ctx)
+	{
+		if (int e = decode_fixed(req, ctx.in))
+			return e;
+		if (int e = decode_xattr_name(req, ctx.name))
+			return e;
+		asked_ = ctx.in.size;
+		return decode_node(req);
+	}
+
+	int backing(op_env &env, context &c)
+	{
+		std::string_view n;
+		if (int e = name(c, n))
+			return e;
+		fuse_getxattr_in whole = c.in;
+		whole.size = xattr_max;
+		uint32_t size = 0;
+		if (int e = do_getxattr(env.s, *node_, whole, n, value_, size))
+			return -e;
+		c.out.xattr.size = size;
+		filter::set_xattr_bytes(c.out.value, bytes_of(value_));
+		return 0;
+	}
+
+	void reply(op_env &env, int err, context &ctx)
+	{
+		if (err)
+			return env.req.reply_err(err);
+		reply_xattr(env.req, asked_, filtered_bytes(ctx.out.value, bytes_of(value_)));
+	}
+
+private:
+	std::vector<char> value_;
+	uint32_t asked_ = 0;
+};
+
+class listxattr_op : public on_node<fusebpf_listxattr_ctx> {
+public:
+	using context = fusebpf_listxattr_ctx;
+
+	int decode(request &req, context &ctx)
+	{
+		if (int e = decode_fixed(req, ctx.in))
+			return e;
+		asked_ = ctx.in.size;
+		return decode_node(req);
+	}
+
+	int backing(op_env &env, context &c)
+	{
+		fuse_getxattr_in whole = c.in;
+		whole.size = xattr_max;
+		uint32_t size = 0;
+		if (int e = do_listxattr(env.s, *node_, whole, list_, size))
+			return -e;
+		c.out.xattr.size = size;
+		filter::set_xattr_bytes(c.out.list, bytes_of(list_));
+		return 0;
+	}
+
+	void reply(op_env &env, int err, context &ctx)
+	{
+		if (err)
+			return env.req.reply_err(err);
+		reply_xattr(env.req, asked_, filtered_bytes(ctx.out.list, bytes_of(list_)));
+	}
+
+private:
+	std::vector<char> list_;
+	uint32_t asked_ = 0;
+};
+
+class removexattr_op : public on_xattr<fusebpf_removexattr_ctx> {
+public:
+	int decode(request &req, context &ctx)
+	{
+		if (int e = decode_xattr_name(req, ctx.name))
+			return e;
+		return decode_node(req);
+	}
+
+	int backing(op_env &env, context &c)
+	{
+		std::string_view n;
+		if (int e = name(c, n))
+			return e;
+		return -do_removexattr(env.s, *node_, n);
+	}
+
+	void reply(op_env &env, int err, context &) { reply_status(env, err); }
+};
+
+} // namespace
+
+void op_setxattr(request &req)
+{
+	serve<setxattr_op>(req);
+}
+
+void op_getxattr(request &req)
+{
+	serve<getxattr_op>(req);
+}
+
+void op_listxattr(request &req)
+{
+	serve<listxattr_op>(req);
+}
+
+void op_removexattr(request &req)
+{
+	serve<removexattr_op>(req);
 }
 
 } // namespace fusebpf::daemon

@@ -81,6 +81,16 @@ int apply_table(session &s, const inode &parent, inode &node, const filter::chil
 
 } // namespace
 
+int lookup_backing(session &s, const inode &parent, fusebpf_lookup_ctx &c,
+                   std::string_view &used_name, uint64_t &taken, int &backing_err)
+{
+	if (int e = filter::name_of(c.name, used_name))
+		return -e;
+	backing_err = do_lookup(s, parent, used_name, c.out.entry);
+	taken = backing_err ? 0 : c.out.entry.nodeid;
+	return -backing_err;
+}
+
 int run_lookup_filters(session &s, const inode &parent, const filter::binding &b,
                        std::string_view name, fusebpf_lookup_ctx &ctx, filter::user_io &io,
                        uint64_t &taken, int &backing_err)
@@ -90,13 +100,8 @@ int run_lookup_filters(session &s, const inode &parent, const filter::binding &b
 	if (int err = filter::set_name(ctx.name, name))
 		return -err;
 	return run_filters(s, parent, b, ctx, io, [&](fusebpf_lookup_ctx &c) {
-		std::string_view n;
-		if (int e = filter::name_of(c.name, n))
-			return e;
-		int e = do_lookup(s, parent, n, c.out.entry);
-		backing_err = e;
-		taken = e ? 0 : c.out.entry.nodeid;
-		return e;
+		std::string_view used;
+		return lookup_backing(s, parent, c, used, taken, backing_err);
 	});
 }
 
@@ -155,6 +160,12 @@ int finish_entry(session &s, const inode &parent, std::string_view name, int err
 		node = s.inodes().get(entry.nodeid);
 		if (!node) // cannot happen while we hold the reference
 			return -ESTALE;
+	} else if (taken && d.table == filter::child_decision::table_action::inherit) {
+		// The backing entry as the backing step made it: only the ids
+		// are the daemon's to restore (no table lookup on this path).
+		entry.nodeid = taken;
+		entry.generation = taken >> 32;
+		return 0;
 	} else if (taken) {
 		node = s.inodes().get(taken);
 		if (!node) // forgotten already: cannot happen while we hold the reference

@@ -72,6 +72,13 @@ int run_filters(session &s, const inode &node, const filter::binding &b, Ctx &ct
 	return s.filters().run(b, ctx, io, std::forward<Backing>(backing));
 }
 
+// The backing step of a LOOKUP on its context: the context's name (a
+// prefilter may have rewritten it; used_name) looked up in parent. taken:
+// the lookup reference it took (0 if none); backing_err: the backing fs's
+// errno (0 on success). Returns 0 or -errno.
+int lookup_backing(session &s, const inode &parent, fusebpf_lookup_ctx &c,
+                   std::string_view &used_name, uint64_t &taken, int &backing_err);
+
 // A filtered LOOKUP of `name` in parent (meta of ctx filled by the caller):
 // sets the name, runs the engine around the backing lookup (a prefilter may
 // rename the entry). taken: the lookup reference the backing lookup took (0

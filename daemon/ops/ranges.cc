@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 //
-// More file ops on open files: fallocate, lseek (SEEK_DATA/SEEK_HOLE) and
+// Byte ranges of open files: fallocate, lseek (SEEK_DATA/SEEK_HOLE) and
 // copy_file_range.
 //
 // Each works on the backing fd of an open file (the fh of OPEN/CREATE, see
@@ -29,6 +29,7 @@
 #include "daemon/backing/backing_ops.h"
 #include "daemon/policy/handle_filters.h"
 #include "daemon/policy/node_filters.h"
+#include "daemon/ops/handle_ops.h"
 #include "daemon/ops/ops.h"
 #include "daemon/session.h"
 
@@ -56,30 +57,6 @@ int do_fallocate(session &s, const fuse_fallocate_in &in)
 	return 0;
 }
 
-void op_fallocate(request &req)
-{
-	const auto *in = req.args().get<fuse_fallocate_in>();
-	if (!in)
-		return req.reply_err(EINVAL);
-	session &s = req.sess();
-	open_file_ptr f = s.files().get(in->fh);
-	if (!f)
-		return req.reply_err(EBADF);
-	filter::binding_ptr b = binding_of(*f->node);
-	if (!filtered_handle(*f, *b, FUSEBPF_OP_FALLOCATE))
-		return req.reply_err(do_fallocate(s, *in));
-	auto ctx = make_ctx<fusebpf_fallocate_ctx>(req);
-	ctx.in = *in;
-	filter::user_io io;
-	req.reply_err(run_filters(s, *f->node, *b, ctx, io, [&](fusebpf_fallocate_ctx &c) {
-		if (!f->has_backing())
-			return EOPNOTSUPP;
-		fuse_fallocate_in r = c.in;
-		r.fh = in->fh; // daemon-owned
-		return do_fallocate(s, r);
-	}));
-}
-
 int do_lseek(session &s, const fuse_lseek_in &in, fuse_lseek_out &out)
 {
 	open_file_ptr f = s.files().get(in.fh);
@@ -96,37 +73,6 @@ int do_lseek(session &s, const fuse_lseek_in &in, fuse_lseek_out &out)
 	out = {};
 	out.offset = static_cast<uint64_t>(pos);
 	return 0;
-}
-
-void op_lseek(request &req)
-{
-	const auto *in = req.args().get<fuse_lseek_in>();
-	if (!in)
-		return req.reply_err(EINVAL);
-	session &s = req.sess();
-	open_file_ptr f = s.files().get(in->fh);
-	if (!f)
-		return req.reply_err(EBADF);
-	filter::binding_ptr b = binding_of(*f->node);
-	fuse_lseek_out out;
-	if (!filtered_handle(*f, *b, FUSEBPF_OP_LSEEK)) {
-		if (int err = do_lseek(s, *in, out))
-			return req.reply_err(err);
-		return req.reply(out);
-	}
-	auto ctx = make_ctx<fusebpf_lseek_ctx>(req);
-	ctx.in = *in;
-	filter::user_io io;
-	int err = run_filters(s, *f->node, *b, ctx, io, [&](fusebpf_lseek_ctx &c) {
-		if (!f->has_backing())
-			return EOPNOTSUPP;
-		fuse_lseek_in r = c.in;
-		r.fh = in->fh; // daemon-owned
-		return do_lseek(s, r, c.out);
-	});
-	if (err)
-		return req.reply_err(err);
-	req.reply(ctx.out);
 }
 
 int do_copy_file_range(session &s, const fuse_copy_file_range_in &in, fuse_write_out &out)
@@ -151,40 +97,96 @@ int do_copy_file_range(session &s, const fuse_copy_file_range_in &in, fuse_write
 	return 0;
 }
 
+// ---- the op descriptors (op_path.h) ----
+
+namespace {
+
+// FALLOCATE and LSEEK: one open file; a handle without a backing fd that
+// reaches the backing step (a user handler declined) cannot do either.
+template <class Ctx> class range_op : public on_file<Ctx> {
+public:
+	using context = Ctx;
+
+	int decode(request &req, Ctx &ctx)
+	{
+		if (int e = decode_fixed(req, ctx.in))
+			return e;
+		return this->decode_file(req, ctx);
+	}
+
+protected:
+	bool backed() const { return this->handle_->has_backing(); }
+};
+
+class fallocate_op : public range_op<fusebpf_fallocate_ctx> {
+public:
+	int backing(op_env &env, context &c)
+	{
+		return backed() ? -do_fallocate(env.s, owned(c.in)) : -EOPNOTSUPP;
+	}
+
+	void reply(op_env &env, int err, context &) { reply_status(env, err); }
+};
+
+class lseek_op : public range_op<fusebpf_lseek_ctx> {
+public:
+	int backing(op_env &env, context &c)
+	{
+		return backed() ? -do_lseek(env.s, owned(c.in), c.out) : -EOPNOTSUPP;
+	}
+
+	void reply(op_env &env, int err, context &ctx) { reply_struct(env, err, ctx.out); }
+};
+
+// The source file's binding decides; offsets, len and flags may be
+// rewritten, the fhs and nodeid_out are the kernel's.
+class copy_file_range_op : public on_handle<fusebpf_copy_file_range_ctx, open_file> {
+public:
+	using context = fusebpf_copy_file_range_ctx;
+
+	int decode(request &req, context &ctx)
+	{
+		if (int e = decode_fixed(req, ctx.in))
+			return e;
+		kernel_in_ = ctx.in;
+		handle_ = req.sess().files().get(ctx.in.fh_in);
+		dst_ = req.sess().files().get(ctx.in.fh_out);
+		return handle_ && dst_ ? 0 : -EBADF;
+	}
+
+	int backing(op_env &env, context &c)
+	{
+		if (!handle_->has_backing() || !dst_->has_backing())
+			return -EOPNOTSUPP;
+		fuse_copy_file_range_in r = c.in;
+		r.fh_in = kernel_in_.fh_in;
+		r.fh_out = kernel_in_.fh_out;
+		r.nodeid_out = kernel_in_.nodeid_out;
+		return -do_copy_file_range(env.s, r, c.out);
+	}
+
+	void reply(op_env &env, int err, context &ctx) { reply_struct(env, err, ctx.out); }
+
+private:
+	open_file_ptr dst_;
+	fuse_copy_file_range_in kernel_in_{};
+};
+
+} // namespace
+
+void op_fallocate(request &req)
+{
+	serve<fallocate_op>(req);
+}
+
+void op_lseek(request &req)
+{
+	serve<lseek_op>(req);
+}
+
 void op_copy_file_range(request &req)
 {
-	const auto *in = req.args().get<fuse_copy_file_range_in>();
-	if (!in)
-		return req.reply_err(EINVAL);
-	session &s = req.sess();
-	open_file_ptr src = s.files().get(in->fh_in);
-	open_file_ptr dst = s.files().get(in->fh_out);
-	if (!src || !dst)
-		return req.reply_err(EBADF);
-	filter::binding_ptr b = binding_of(*src->node);
-	fuse_write_out out;
-	if (!filtered_handle(*src, *b, FUSEBPF_OP_COPY_FILE_RANGE)) {
-		if (!dst->has_backing())
-			return req.reply_err(EOPNOTSUPP);
-		if (int err = do_copy_file_range(s, *in, out))
-			return req.reply_err(err);
-		return req.reply(out);
-	}
-	auto ctx = make_ctx<fusebpf_copy_file_range_ctx>(req);
-	ctx.in = *in;
-	filter::user_io io;
-	int err = run_filters(s, *src->node, *b, ctx, io, [&](fusebpf_copy_file_range_ctx &c) {
-		if (!src->has_backing() || !dst->has_backing())
-			return EOPNOTSUPP;
-		fuse_copy_file_range_in r = c.in; // offsets, len, flags may be rewritten
-		r.fh_in = in->fh_in;              // daemon-owned
-		r.fh_out = in->fh_out;
-		r.nodeid_out = in->nodeid_out;
-		return do_copy_file_range(s, r, c.out);
-	});
-	if (err)
-		return req.reply_err(err);
-	req.reply(ctx.out);
+	serve<copy_file_range_op>(req);
 }
 
 } // namespace fusebpf::daemon
