@@ -22,7 +22,7 @@
 #include "daemon/fuse/channel.h"
 #include "daemon/control/control_commands.h"
 #include "daemon/control/control_server.h"
-#include "daemon/daemon_limits.h"
+#include "daemon/fuse/limits.h"
 #include "daemon/fuse/dispatch.h"
 #include "daemon/backing/fd_cache.h"
 #include "daemon/fuse/mounter.h"
@@ -108,7 +108,8 @@ void worker_main(shared_state &st, worker &w, inflight_slot *&slot_out,
 				spdlog::error("cannot signal the end of the connection");
 			break;
 		}
-		dispatch(st.sess, *w.chan, slot, {buf.get(), static_cast<size_t>(n)});
+		dispatch(st.sess.transport(), st.sess, *w.chan, slot,
+		         {buf.get(), static_cast<size_t>(n)});
 	}
 	w.done.store(true);
 }
@@ -340,8 +341,8 @@ int run_daemon(const daemon_config &cfg, const ready_fn &ready)
 	if (want != transport_kind::dev) {
 		std::optional<std::string> why;
 		if (sess.conn().has(FUSE_OVER_IO_URING)) {
-			uring = std::make_unique<uring_transport>(sess, dev_fd.get(),
-			                                          prepare_worker_thread);
+			uring = std::make_unique<uring_transport>(
+			    sess.transport(), sess, dev_fd.get(), prepare_worker_thread);
 			if ((why = uring->start()))
 				uring.reset();
 		} else {

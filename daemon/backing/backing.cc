@@ -4,9 +4,8 @@
 // tree, all relative to node O_PATH fds (rules in backing.h).
 #include "daemon/backing/backing.h"
 
-#include "daemon/policy/node_filters.h"
 #include "daemon/backing/passthrough.h"
-#include "daemon/session.h"
+#include "daemon/backing/backing_tree.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -48,7 +47,7 @@ void fill_attr(const struct stat &st, struct fuse_attr &out)
 	out.blksize = static_cast<uint32_t>(st.st_blksize);
 }
 
-void fill_attr_out(const session &s, const struct stat &st, struct fuse_attr_out &out)
+void fill_attr_out(const backing_tree &s, const struct stat &st, struct fuse_attr_out &out)
 {
 	out = {};
 	out.attr_valid = s.attr_timeout().sec;
@@ -56,7 +55,7 @@ void fill_attr_out(const session &s, const struct stat &st, struct fuse_attr_out
 	fill_attr(st, out.attr);
 }
 
-void fill_entry(const session &s, const inode &node, const struct stat &st,
+void fill_entry(const backing_tree &s, const inode &node, const struct stat &st,
                 struct fuse_entry_out &out)
 {
 	out = {};
@@ -70,7 +69,8 @@ void fill_entry(const session &s, const inode &node, const struct stat &st,
 	fill_attr(st, out.attr);
 }
 
-int lookup_entry(session &s, const inode &parent, std::string_view name, struct fuse_entry_out &out)
+int lookup_entry(backing_tree &s, const inode &parent, std::string_view name,
+                 struct fuse_entry_out &out)
 {
 	// name is validated (one component, not "." or ".."), NUL-terminated in
 	// the request buffer; copy anyway so callers may pass any view.
@@ -84,19 +84,19 @@ int lookup_entry(session &s, const inode &parent, std::string_view name, struct 
 	return enter_node(s, parent, name, unique_fd(fd), out);
 }
 
-int enter_node(session &s, const inode &parent, std::string_view name, unique_fd opath,
+int enter_node(backing_tree &s, const inode &parent, std::string_view name, unique_fd opath,
                struct fuse_entry_out &out)
 {
 	struct stat st;
 	if (fstatat(opath.get(), "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
 		return errno;
 	inode_ptr node = s.inodes().add_lookup(std::move(opath), st);
-	place_node(s, parent, *node, name);
+	node->set_kernel_name(parent.nodeid, name);
 	fill_entry(s, *node, st, out);
 	return 0;
 }
 
-int entry_for_node(session &s, const inode_ptr &node, struct fuse_entry_out &out)
+int entry_for_node(backing_tree &s, const inode_ptr &node, struct fuse_entry_out &out)
 {
 	struct stat st;
 	if (int err = stat_node(*node, st))
@@ -107,7 +107,7 @@ int entry_for_node(session &s, const inode_ptr &node, struct fuse_entry_out &out
 	return 0;
 }
 
-void fill_negative_entry(const session &s, struct fuse_entry_out &out)
+void fill_negative_entry(const backing_tree &s, struct fuse_entry_out &out)
 {
 	out = {};
 	out.entry_valid = s.negative_timeout().sec;
@@ -119,7 +119,7 @@ std::string proc_fd_path(int fd)
 	return "/proc/self/fd/" + std::to_string(fd);
 }
 
-int reopen_inode(const session &s, const inode &node, int flags, unique_fd &out)
+int reopen_inode(const backing_tree &s, const inode &node, int flags, unique_fd &out)
 {
 	if (node.is_symlink())
 		return ELOOP;
@@ -137,6 +137,12 @@ int reopen_inode(const session &s, const inode &node, int flags, unique_fd &out)
 		return errno;
 	out.reset(fd);
 	return 0;
+}
+
+int sync_fd(int fd, uint32_t fsync_flags)
+{
+	int rc = (fsync_flags & FUSE_FSYNC_FDATASYNC) ? fdatasync(fd) : fsync(fd);
+	return rc < 0 ? errno : 0;
 }
 
 } // namespace fusebpf::daemon

@@ -13,7 +13,8 @@
 //   - An O_PATH fd is turned into a real open file through /proc/self/fd/N
 //     (reopen_inode()), only for regular files and directories, so the
 //     magic link can only lead back to the inode we already hold.
-//   - Functions return 0 or a positive errno, ready for request::reply_err.
+//   - Functions return 0 or a positive errno (errno's own sign); the op path
+//     (ops/op_path.h) turns it into the -errno a reply carries.
 #pragma once
 
 #include "common/unique_fd.h"
@@ -28,7 +29,7 @@
 
 namespace fusebpf::daemon {
 
-class session;
+class backing_tree;
 
 // stat of the node itself (fstatat(fd, "", AT_EMPTY_PATH|AT_SYMLINK_NOFOLLOW)).
 int stat_node(const inode &node, struct stat &st);
@@ -37,53 +38,48 @@ int stat_node(const inode &node, struct stat &st);
 void fill_attr(const struct stat &st, struct fuse_attr &out);
 
 // Fills a GETATTR/SETATTR reply from st with the session's attr timeout.
-void fill_attr_out(const session &s, const struct stat &st, struct fuse_attr_out &out);
+void fill_attr_out(const backing_tree &s, const struct stat &st, struct fuse_attr_out &out);
 
 // Looks up `name` (already validated) in directory `parent` on the backing
 // fs without following a final symlink, registers the child with one kernel
 // lookup reference (inode_table::add_lookup) and fills `out` (nodeid,
-// generation, timeouts, attributes). Returns 0 or an errno (ENOENT, EACCES,
-// ENOTDIR, ...). This is how every handler that creates something answers:
-//
-//	pinned_fd dir = parent->pin();
-//	if (!dir) return req.reply_err(dir.error());
-//	if (mkdirat(dir.get(), name_z, mode) < 0) return req.reply_err(errno);
-//	fuse_entry_out e;
-//	if (int err = lookup_entry(req.sess(), *parent, name, e)) return req.reply_err(err);
-//	req.reply(e);
-//
-// (name_z: the string_view from arg_reader::name() is NUL-terminated in the
-// request buffer, so name.data() may be passed to *at() calls directly.)
-int lookup_entry(session &s, const inode &parent, std::string_view name,
+// generation, timeouts, attributes) and records `name` as the node's
+// kernel name. Returns 0 or an errno (ENOENT, EACCES, ENOTDIR, ...). Every
+// backing step that creates something ends with it (ops/namespace.cc).
+int lookup_entry(backing_tree &s, const inode &parent, std::string_view name,
                  struct fuse_entry_out &out);
 
 // The second half of lookup_entry(), for a child found another way (a
 // lookup handler's backing path, node_filters.cc): registers the backing
 // inode of `opath` as `name` in `parent` with one kernel lookup reference
 // and fills `out`. Returns 0 or an errno.
-int enter_node(session &s, const inode &parent, std::string_view name, unique_fd opath,
+int enter_node(backing_tree &s, const inode &parent, std::string_view name, unique_fd opath,
                struct fuse_entry_out &out);
 
 // Fills an entry for a node already in the table and adds one kernel lookup
 // reference to it (LINK replies the existing node; READDIRPLUS uses it).
 // Re-stats the node. Returns 0 or an errno (then no reference was added).
-int entry_for_node(session &s, const inode_ptr &node, struct fuse_entry_out &out);
+int entry_for_node(backing_tree &s, const inode_ptr &node, struct fuse_entry_out &out);
 
 // Fills an entry reply for a node from its stat (timeouts from the session).
 // Adds no lookup reference: use after inode_table::add_lookup() did.
-void fill_entry(const session &s, const inode &node, const struct stat &st,
+void fill_entry(const backing_tree &s, const inode &node, const struct stat &st,
                 struct fuse_entry_out &out);
 
 // Fills a negative entry (nodeid 0) cached for the negative timeout, for a
 // LOOKUP that found nothing: the kernel then remembers the ENOENT.
-void fill_negative_entry(const session &s, struct fuse_entry_out &out);
+void fill_negative_entry(const backing_tree &s, struct fuse_entry_out &out);
 
 // Opens the node as a real file with open(2) flags (O_CREAT/O_EXCL/O_NOCTTY
 // are dropped, O_NOFOLLOW is implied by the type check) through
 // /proc/self/fd/N. Only for regular files and directories (else EINVAL; a
 // symlink gives ELOOP). Runs with the caller's credentials, so it makes the
 // same permission checks as a native open.
-int reopen_inode(const session &s, const inode &node, int flags, unique_fd &out);
+// fsync(2) of fd, or fdatasync(2) with FUSE_FSYNC_FDATASYNC in
+// fsync_flags. 0 or a positive errno.
+int sync_fd(int fd, uint32_t fsync_flags);
+
+int reopen_inode(const backing_tree &s, const inode &node, int flags, unique_fd &out);
 
 // "/proc/self/fd/N" for APIs without an *at() form that must reach the node
 // of an O_PATH fd (getxattr/setxattr/listxattr/removexattr, truncate,

@@ -153,7 +153,7 @@ inode_ptr inode_table::revive(uint64_t nodeid, int &err)
 	cache_.adopt(*node, std::move(opath));
 	node->nodeid = nodeid;
 	node->nlookup = 1;
-	node->point.store(entry.point);
+	node->policy_slot.store(entry.policy_slot);
 	revived_.emplace(nodeid, node);
 	revived_count_.store(revived_.size(), std::memory_order_release);
 	forgotten_.erase(nodeid);
@@ -169,7 +169,8 @@ void inode_table::remember_locked(const inode &node)
 	if (node.handle.empty())
 		return;
 	uint64_t seq = ++forgotten_seq_;
-	forgotten_[node.nodeid] = forgotten_node{node.handle, node.type, seq, node.point.load()};
+	forgotten_[node.nodeid] =
+	    forgotten_node{node.handle, node.type, seq, node.policy_slot.load()};
 	forgotten_order_.emplace_back(node.nodeid, seq);
 	while (forgotten_.size() > forgotten_capacity && !forgotten_order_.empty()) {
 		auto [id, s] = forgotten_order_.front();

@@ -44,7 +44,6 @@
 
 #include "common/unique_fd.h"
 #include "daemon/backing/fd_cache.h"
-#include "daemon/filter/binding.h"
 #include "daemon/backing/slot_table.h"
 #include "daemon/backing/small_mutex.h"
 
@@ -104,15 +103,19 @@ struct inode {
 	bool is_reg() const { return type == S_IFREG; }
 	bool is_symlink() const { return type == S_IFLNK; }
 
-	// Where this node's filters come from (daemon/policy/node_filters.h): the
-	// point of the directory it was first looked up in, or for directories
-	// and nodes a lookup handler gave a table of their own, their own
-	// point. Set once when the kernel first gets the node, replaced only by
-	// a child decision; never null after that (the root's is the tree's root).
-	std::atomic<std::shared_ptr<filter::binding_point>> point;
+	// A slot the layer above keeps per node, which the backing tree only
+	// carries (also across forget() and revive()): the node's binding
+	// point (policy/node_filters.h).
+	std::atomic<std::shared_ptr<void>> policy_slot;
 
 	// The name the kernel last looked this node up by, for invalidating
 	// its dentry when a table is attached or detached live.
+	void set_kernel_name(uint64_t parent, std::string_view n)
+	{
+		std::lock_guard lock(name_mutex);
+		parent_nodeid = parent;
+		name.assign(n);
+	}
 	uint64_t parent_nodeid = 0; // protected by name_mutex; 0 = unknown
 	std::string name;           // protected by name_mutex
 
@@ -212,7 +215,7 @@ private:
 		backing_handle handle;
 		mode_t type;
 		uint64_t seq; // matches forgotten_order_ while this entry is the newest
-		std::shared_ptr<filter::binding_point> point;
+		std::shared_ptr<void> policy_slot;
 	};
 
 	// The node with this nodeid, slot or revived; mutex_ held.

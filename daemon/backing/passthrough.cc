@@ -7,7 +7,7 @@
 #include "daemon/backing/passthrough.h"
 
 #include "daemon/fuse/notify.h"
-#include "daemon/session.h"
+#include "daemon/backing/backing_tree.h"
 
 #include <spdlog/spdlog.h>
 
@@ -79,7 +79,7 @@ bool mappable_add(const inode &node, int delta)
 
 } // namespace
 
-void passthrough_open(session &s, open_file &f, struct fuse_open_out &out, classic_reason why)
+void passthrough_open(backing_tree &s, open_file &f, struct fuse_open_out &out, classic_reason why)
 {
 	if (!s.passthrough_enabled() || !f.node->is_reg())
 		return;
@@ -107,7 +107,7 @@ void passthrough_open(session &s, open_file &f, struct fuse_open_out &out, class
 		if (id <= 0) {
 			int err = errno;
 			node.backing_refused = true;
-			s.stats().count_passthrough_fallback();
+			s.count_passthrough_fallback();
 			static std::atomic<bool> logged{false};
 			if (!logged.exchange(true))
 				spdlog::warn(
@@ -145,7 +145,7 @@ void passthrough_attr_valid(const inode &node, __u64 &sec, __u32 &nsec)
 	}
 }
 
-void passthrough_release(session &s, open_file &f)
+void passthrough_release(backing_tree &s, open_file &f)
 {
 	if (f.classic) {
 		f.classic = false;

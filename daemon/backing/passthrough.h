@@ -36,7 +36,7 @@
 
 namespace fusebpf::daemon {
 
-class session;
+class backing_tree;
 
 // Why an open wants the classic data path.
 enum class classic_reason {
@@ -58,7 +58,7 @@ enum class classic_reason {
 // the writer. Such files take the classic path: each WRITE runs as its
 // caller, and FUSE_WRITE_KILL_SUIDGID covers a root caller without
 // CAP_FSETID (kill_suidgid()).
-void passthrough_open(session &s, open_file &f, struct fuse_open_out &out, classic_reason why);
+void passthrough_open(backing_tree &s, open_file &f, struct fuse_open_out &out, classic_reason why);
 
 // The attribute timeout for a reply carrying node's attributes (GETATTR,
 // SETATTR, LOOKUP, READDIRPLUS): 0 while the inode has O_RDWR passthrough
@@ -75,6 +75,6 @@ void passthrough_attr_valid(const inode &node, __u64 &sec, __u32 &nsec);
 // Drops f's reference on its inode's backing id (on RELEASE); the last one
 // closes the id with FUSE_DEV_IOC_BACKING_CLOSE. Drops a filtered classic
 // open's count likewise.
-void passthrough_release(session &s, open_file &f);
+void passthrough_release(backing_tree &s, open_file &f);
 
 } // namespace fusebpf::daemon

@@ -43,6 +43,13 @@ constexpr auto second_pass_delay = std::chrono::milliseconds(50);
 
 } // namespace
 
+// What the kernel knows node by, to invalidate it.
+static invalidation_target target_of(inode &node)
+{
+	std::lock_guard lock(node.name_mutex);
+	return {node.nodeid, node.parent_nodeid, node.name};
+}
+
 nlohmann::json to_json(const invalidation_counts &c)
 {
 	return {{"nodes", c.nodes},
@@ -119,6 +126,7 @@ loader::result<std::vector<inode_ptr>> attach_registry::walk(const std::string &
 			release(held);
 			return loader::error{shown(path) + ": the node vanished", ESTALE};
 		}
+		give_point(s_, *node, *child);
 		held.push_back(child);
 		node = std::move(child);
 	}
@@ -134,10 +142,10 @@ loader::result<std::vector<inode_ptr>> attach_registry::walk(const std::string &
 nlohmann::json attach_registry::invalidate_below(const filter::binding_point *point)
 {
 	auto select = [&] {
-		std::vector<inode_ptr> nodes;
+		std::vector<invalidation_target> nodes;
 		for (inode_ptr &node : s_.inodes().snapshot())
-			if (below(node->point.load(), point))
-				nodes.push_back(std::move(node));
+			if (below(point_of(*node), point))
+				nodes.push_back(target_of(*node));
 		return nodes;
 	};
 	invalidation_counts c = invalidate_nodes(s_.dev_fd(), select());
@@ -183,7 +191,7 @@ loader::result<nlohmann::json> attach_registry::attach(const std::string &raw_pa
 		if (!held)
 			return std::move(held).err();
 		fresh.held = std::move(*held);
-		fresh.point = fresh.held.back()->point.load();
+		fresh.point = point_of(*fresh.held.back());
 		if (!fresh.point) { // place_node() gives every looked-up node one
 			release(fresh.held);
 			return loader::error{shown(*path) + ": the node has no binding point", EIO};
@@ -255,14 +263,14 @@ nlohmann::json attach_registry::status() const
 
 nlohmann::json attach_registry::invalidate(std::optional<uint32_t> table_id)
 {
-	std::vector<inode_ptr> nodes;
+	std::vector<invalidation_target> nodes;
 	for (inode_ptr &node : s_.inodes().snapshot()) {
 		if (table_id) {
 			const loader::ops_table *t = binding_of(*node)->table();
 			if (!t || t->id() != *table_id)
 				continue;
 		}
-		nodes.push_back(std::move(node));
+		nodes.push_back(target_of(*node));
 	}
 	return to_json(invalidate_nodes(s_.dev_fd(), nodes));
 }

@@ -30,7 +30,7 @@ nlohmann::json stats_report(const session &s, const std::string &transport,
 	    {"transport", transport},
 	    {"transport_detail", detail},
 	    {"protocol_minor", s.conn().minor},
-	    {"passthrough_fallbacks", s.stats().passthrough_fallbacks()},
+	    {"passthrough_fallbacks", s.passthrough_fallbacks()},
 	    {"unknown_requests", s.stats().unknown_requests()},
 	    {"ops", ops},
 	};

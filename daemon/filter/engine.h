@@ -150,6 +150,9 @@ private:
 	bool bpf_verdict(const binding &b, Ctx &ctx, fusebpf_side side, std::uint32_t opcode,
 	                 int &verdict);
 
+	// The pass of an op starting on ctx (counted, meta set for filters).
+	template <filter_ctx Ctx> pass start(const binding &b, Ctx &ctx);
+
 	// Calls a user hook, turning an exception into -EIO.
 	template <class Fn> int call_user(const binding &b, std::uint32_t opcode, Fn &&fn);
 
@@ -239,7 +242,7 @@ template <class Fn> int engine::call_user(const binding &b, std::uint32_t opcode
 	}
 }
 
-template <filter_ctx Ctx> pass engine::begin(const binding &b, Ctx &ctx, user_io &io)
+template <filter_ctx Ctx> pass engine::start(const binding &b, Ctx &ctx)
 {
 	pass p;
 	p.bound = &b;
@@ -249,6 +252,12 @@ template <filter_ctx Ctx> pass engine::begin(const binding &b, Ctx &ctx, user_io
 	ctx.meta.opcode = p.opcode;
 	ctx.meta.error_in = 0;
 	ctx.meta.abi_version = FUSEBPF_ABI_VERSION;
+	return p;
+}
+
+template <filter_ctx Ctx> pass engine::begin(const binding &b, Ctx &ctx, user_io &io)
+{
+	pass p = start(b, ctx);
 
 	int verdict = 0;
 	if (!bpf_verdict(b, ctx, FUSEBPF_PRE, p.opcode, verdict)) {
@@ -368,14 +377,7 @@ template <filter_ctx Ctx> int engine::finish(pass &p, Ctx &ctx, user_io &io, int
 template <filter_ctx Ctx> int engine::serve_virtual(const binding &b, Ctx &ctx, user_io &io)
 {
 	constexpr fusebpf_op op = op_of<Ctx>;
-	pass p;
-	p.bound = &b;
-	p.opcode = ctx.meta.opcode & FUSE_OPCODE_FILTER;
-	p.start_ns = now_ns();
-	stats_.count_filtered(p.opcode);
-	ctx.meta.opcode = p.opcode;
-	ctx.meta.error_in = 0;
-	ctx.meta.abi_version = FUSEBPF_ABI_VERSION;
+	pass p = start(b, ctx);
 	int r = user_filter::declined;
 	if (user_filter *user = b.user()) {
 		stats_.count_user(p.opcode, user_call::handler);

@@ -139,22 +139,16 @@ public:
 	}
 
 #define FUSEBPF_X_USER_HOOKS(NAME, name)                                                           \
-	virtual int pre_##name(fusebpf_##name##_ctx &ctx, user_io &io)                             \
+	virtual int pre_##name(fusebpf_##name##_ctx &, user_io &)                                  \
 	{                                                                                          \
-		(void)ctx;                                                                         \
-		(void)io;                                                                          \
 		return BPF_FUSE_CONTINUE;                                                          \
 	}                                                                                          \
-	virtual int post_##name(fusebpf_##name##_ctx &ctx, user_io &io)                            \
+	virtual int post_##name(fusebpf_##name##_ctx &, user_io &)                                 \
 	{                                                                                          \
-		(void)ctx;                                                                         \
-		(void)io;                                                                          \
 		return BPF_FUSE_CONTINUE;                                                          \
 	}                                                                                          \
-	virtual int handle_##name(fusebpf_##name##_ctx &ctx, user_io &io)                          \
+	virtual int handle_##name(fusebpf_##name##_ctx &, user_io &)                               \
 	{                                                                                          \
-		(void)ctx;                                                                         \
-		(void)io;                                                                          \
 		return declined;                                                                   \
 	}
 	FUSEBPF_FILTER_OPS(FUSEBPF_X_USER_HOOKS)

@@ -45,6 +45,10 @@ public:
 	const std::byte *data() const { return buf_.data(); }
 
 private:
+	// Appends one record: head_size bytes of head, then the name, zero
+	// padded to 8; false if it does not fit.
+	bool put(const void *head, size_t head_size, std::string_view name);
+
 	std::span<std::byte> buf_;
 	size_t used_ = 0;
 };

@@ -5,9 +5,8 @@
 // one reply.
 #include "daemon/fuse/dispatch.h"
 
-#include "daemon/backing/caller_creds.h"
+#include "daemon/fuse/caller_creds.h"
 #include "daemon/fuse/request.h"
-#include "daemon/session.h"
 
 #include <spdlog/spdlog.h>
 
@@ -32,7 +31,7 @@ bool runs_as_daemon(uint32_t opcode)
 void call_handler(const op_entry *op, request &req)
 {
 	if (!op || !op->handler) {
-		req.reply_err(ENOSYS);
+		req.reply_err(-ENOSYS);
 		return;
 	}
 	if (runs_as_daemon(req.opcode())) {
@@ -41,7 +40,7 @@ void call_handler(const op_entry *op, request &req)
 	}
 	caller_creds creds(req);
 	if (creds.error()) {
-		req.reply_err(creds.error());
+		req.reply_err(-creds.error());
 		return;
 	}
 	op->handler(req);
@@ -55,14 +54,15 @@ const char *opname(uint32_t opcode)
 	return op ? op->name : "UNKNOWN";
 }
 
-void dispatch(session &s, channel &ch, inflight_slot &slot, std::span<const std::byte> buf)
+void dispatch(fuse_connection &conn, session &s, channel &ch, inflight_slot &slot,
+              std::span<const std::byte> buf)
 {
 	if (buf.size() < sizeof(fuse_in_header)) {
 		spdlog::error("short request of {} bytes ignored", buf.size());
 		return;
 	}
 	const auto &hdr = *reinterpret_cast<const fuse_in_header *>(buf.data());
-	s.stats().count_request(hdr.opcode);
+	conn.stats.count_request(hdr.opcode);
 
 	// Arguments end where the extensions start (total_extlen * 8 bytes at
 	// the end of the request).
@@ -73,12 +73,12 @@ void dispatch(session &s, channel &ch, inflight_slot &slot, std::span<const std:
 	auto body = buf.subspan(sizeof(hdr), len - sizeof(hdr) - extlen);
 	auto ext = buf.subspan(len - extlen, extlen);
 
-	if (s.config().debug)
+	if (conn.debug)
 		spdlog::debug("unique: {}, opcode: {} ({}), nodeid: {}, insize: {}, pid: {}",
 		              hdr.unique, opname(hdr.opcode), hdr.opcode, hdr.nodeid, hdr.len,
 		              hdr.pid);
 
-	request req(s, ch, slot, hdr, body, ext);
+	request req(conn, s, ch, slot, hdr, body, ext);
 	slot.serving.store(hdr.unique);
 	try {
 		call_handler(find_op(hdr.opcode), req);
@@ -93,7 +93,7 @@ void dispatch(session &s, channel &ch, inflight_slot &slot, std::span<const std:
 		spdlog::error("INTERNAL ERROR: {} (unique {}, nodeid {}) was not answered; "
 		              "replying EIO",
 		              opname(hdr.opcode), hdr.unique, hdr.nodeid);
-		req.reply_err(EIO);
+		req.reply_err(-EIO);
 	}
 	slot.serving.store(0);
 }

@@ -10,6 +10,7 @@
 #pragma once
 
 #include "daemon/fuse/channel.h"
+#include "daemon/fuse/connection.h"
 #include "daemon/fuse/interrupts.h"
 
 #include <cstddef>
@@ -37,6 +38,9 @@ const char *opname(uint32_t opcode);
 
 // Handles one request received into buf (which must stay valid and 8-byte
 // aligned during the call). Never throws.
-void dispatch(session &s, channel &ch, inflight_slot &slot, std::span<const std::byte> buf);
+// conn: the connection's counters, interrupts and logging; s: the session
+// the handlers get (request::sess()).
+void dispatch(fuse_connection &conn, session &s, channel &ch, inflight_slot &slot,
+              std::span<const std::byte> buf);
 
 } // namespace fusebpf::daemon

@@ -78,26 +78,19 @@ int notify_inval_entry(int dev_fd, uint64_t parent, std::string_view name)
 	return write_notify(dev_fd, FUSE_NOTIFY_INVAL_ENTRY, &out, sizeof(out), name, true);
 }
 
-invalidation_counts invalidate_nodes(int dev_fd, const std::vector<inode_ptr> &nodes)
+invalidation_counts invalidate_nodes(int dev_fd, const std::vector<invalidation_target> &targets)
 {
 	invalidation_counts c;
-	for (const inode_ptr &node : nodes) {
+	for (const invalidation_target &t : targets) {
 		c.nodes++;
-		uint64_t parent = 0;
-		std::string name;
-		{
-			std::lock_guard lock(node->name_mutex);
-			parent = node->parent_nodeid;
-			name = node->name;
-		}
 		// The inode first: dropping the dentry first can evict an unused
 		// inode, and its cached pages and attributes would then be
 		// reported "gone" instead of invalidated.
-		count_result(notify_inval_inode(dev_fd, node->nodeid), c.inodes, c,
-		             "FUSE_NOTIFY_INVAL_INODE", node->nodeid);
-		if (parent != 0 && !name.empty())
-			count_result(notify_inval_entry(dev_fd, parent, name), c.entries, c,
-			             "FUSE_NOTIFY_INVAL_ENTRY", node->nodeid);
+		count_result(notify_inval_inode(dev_fd, t.nodeid), c.inodes, c,
+		             "FUSE_NOTIFY_INVAL_INODE", t.nodeid);
+		if (t.parent != 0 && !t.name.empty())
+			count_result(notify_inval_entry(dev_fd, t.parent, t.name), c.entries, c,
+			             "FUSE_NOTIFY_INVAL_ENTRY", t.nodeid);
 	}
 	return c;
 }

@@ -17,10 +17,9 @@
 // serves no FUSE request) is the caller.
 #pragma once
 
-#include "daemon/backing/inode_table.h"
-
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -45,8 +44,16 @@ struct invalidation_counts {
 	std::size_t failed = 0;  // other errors (logged)
 };
 
-// For each node: INVAL_ENTRY of the name it was last looked up by (the
-// root has none), then INVAL_INODE (attributes and all its pages).
-invalidation_counts invalidate_nodes(int dev_fd, const std::vector<inode_ptr> &nodes);
+// A node to invalidate: its nodeid, and the (parent, name) the kernel knows
+// it by (parent 0: none, as for the root).
+struct invalidation_target {
+	uint64_t nodeid = 0;
+	uint64_t parent = 0;
+	std::string name;
+};
+
+// For each target: INVAL_INODE (attributes and all its pages), then
+// INVAL_ENTRY of its name.
+invalidation_counts invalidate_nodes(int dev_fd, const std::vector<invalidation_target> &targets);
 
 } // namespace fusebpf::daemon

@@ -31,8 +31,6 @@ public:
 		if (opcode < FUSE_OPCODE_MAX)
 			errors_[opcode].fetch_add(1, std::memory_order_relaxed);
 	}
-	// Opens that wanted kernel passthrough and got the classic data path.
-	void count_passthrough_fallback() { pt_fallbacks_.fetch_add(1, std::memory_order_relaxed); }
 
 	uint64_t requests(uint32_t opcode) const
 	{
@@ -45,16 +43,11 @@ public:
 		                                : 0;
 	}
 	uint64_t unknown_requests() const { return unknown_.load(std::memory_order_relaxed); }
-	uint64_t passthrough_fallbacks() const
-	{
-		return pt_fallbacks_.load(std::memory_order_relaxed);
-	}
 
 private:
 	std::array<std::atomic<uint64_t>, FUSE_OPCODE_MAX> requests_{};
 	std::array<std::atomic<uint64_t>, FUSE_OPCODE_MAX> errors_{};
 	std::atomic<uint64_t> unknown_{0};
-	std::atomic<uint64_t> pt_fallbacks_{0};
 };
 
 } // namespace fusebpf::daemon

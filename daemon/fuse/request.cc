@@ -5,7 +5,6 @@
 #include "daemon/fuse/request.h"
 
 #include "daemon/fuse/dispatch.h"
-#include "daemon/session.h"
 
 #include <spdlog/spdlog.h>
 
@@ -61,9 +60,10 @@ bool arg_reader::bytes(size_t n, std::span<const std::byte> &out)
 	return true;
 }
 
-request::request(session &s, channel &ch, inflight_slot &slot, const fuse_in_header &hdr,
-                 std::span<const std::byte> args, std::span<const std::byte> ext)
-    : sess_(s), chan_(ch), slot_(slot), hdr_(hdr), args_(args)
+request::request(fuse_connection &conn, session &s, channel &ch, inflight_slot &slot,
+                 const fuse_in_header &hdr, std::span<const std::byte> args,
+                 std::span<const std::byte> ext)
+    : conn_(conn), sess_(s), chan_(ch), slot_(slot), hdr_(hdr), args_(args)
 {
 	// Extensions: a list of fuse_ext_header records, each 8-byte aligned.
 	while (ext.size() >= sizeof(fuse_ext_header)) {
@@ -83,16 +83,15 @@ request::request(session &s, channel &ch, inflight_slot &slot, const fuse_in_hea
 	}
 }
 
-inode_ptr request::node() const
-{
-	return sess_.inodes().get(hdr_.nodeid);
-}
-
 void request::reply_err(int err)
 {
-	if (err < 0)
-		err = -err;
-	send(-err, {});
+	if (err > 0) {
+		spdlog::error("INTERNAL ERROR: {} (unique {}) replied with a positive errno {}; "
+		              "replying EIO",
+		              opname(hdr_.opcode), hdr_.unique, err);
+		err = -EIO;
+	}
+	send(err, {});
 }
 
 void request::reply_ok()
@@ -124,7 +123,7 @@ void request::send(int error, std::span<const struct iovec> payload)
 	}
 	replied_ = true;
 	if (error)
-		sess_.stats().count_error(hdr_.opcode);
+		conn_.stats.count_error(hdr_.opcode);
 
 	// Header plus up to a few payload pieces without allocating.
 	struct iovec small[8];
@@ -145,7 +144,7 @@ void request::send(int error, std::span<const struct iovec> payload)
 	out.error = error;
 	out.unique = hdr_.unique;
 	iov[0] = {&out, sizeof(out)};
-	if (sess_.config().debug) {
+	if (conn_.debug) {
 		if (error)
 			spdlog::debug("   unique: {}, error: {} ({}), outsize: {}", hdr_.unique,
 			              error, std::strerror(-error), len);
@@ -160,7 +159,7 @@ void request::send(int error, std::span<const struct iovec> payload)
 
 int request::interruptible(const std::function<int()> &fn)
 {
-	return sess_.interrupts().run_interruptible(slot_, hdr_.unique, fn);
+	return conn_.interrupts.run_interruptible(slot_, hdr_.unique, fn);
 }
 
 bool request::interrupted() const

@@ -19,10 +19,10 @@
 //
 //	auto *in = req.args().get<fuse_mknod_in>();	// nullptr if too short
 //	if (!in)
-//		return req.reply_err(EINVAL);
+//		return req.reply_err(-EINVAL);
 //	std::string_view name;				// NUL-terminated in the buffer
 //	if (int err = req.args().name(name))		// validated file name
-//		return req.reply_err(err);
+//		return req.reply_err(-err);
 //
 // Caller credentials: the dispatcher runs every handler inside a
 // caller_creds scope (caller_creds.h), so backing syscalls already run with
@@ -30,7 +30,7 @@
 #pragma once
 
 #include "daemon/fuse/channel.h"
-#include "daemon/backing/inode_table.h"
+#include "daemon/fuse/connection.h"
 #include "daemon/fuse/interrupts.h"
 
 #include <fusebpf/fuse_wire.h>
@@ -109,8 +109,12 @@ private:
 
 class request {
 public:
-	request(session &s, channel &ch, inflight_slot &slot, const fuse_in_header &hdr,
-	        std::span<const std::byte> args, std::span<const std::byte> ext);
+	// conn: the transport's state (counters, interrupts, logging); s: the
+	// session handlers reach through sess(), which the transport only
+	// passes on.
+	request(fuse_connection &conn, session &s, channel &ch, inflight_slot &slot,
+	        const fuse_in_header &hdr, std::span<const std::byte> args,
+	        std::span<const std::byte> ext);
 	request(const request &) = delete;
 	request &operator=(const request &) = delete;
 
@@ -121,18 +125,15 @@ public:
 	uint64_t nodeid() const { return hdr_.nodeid; }
 	arg_reader &args() { return args_; }
 
-	// The node of header().nodeid, or nullptr if it is unknown or stale;
-	// handlers then reply ESTALE.
-	inode_ptr node() const;
-
 	// Supplementary group sent with FUSE_EXT_GROUPS (creates, with
 	// FUSE_CREATE_SUPP_GROUP negotiated), empty if none.
 	std::span<const uint32_t> ext_groups() const { return ext_groups_; }
 
 	// ---- replies: call exactly one, once ----
 
-	// Fails the request. err is a positive errno (ENOENT, EACCES, ...);
-	// 0 is the same as reply_ok(). Negative values are accepted too.
+	// Fails the request. err is -errno (-ENOENT, -EACCES, ...), as the
+	// kernel writes it; 0 is the same as reply_ok(). A positive value is a
+	// daemon bug: it is logged as INTERNAL ERROR and replied as -EIO.
 	void reply_err(int err);
 
 	// Success without payload (UNLINK, RMDIR, RELEASE, FLUSH, FSYNC, ...).
@@ -175,6 +176,7 @@ public:
 private:
 	void send(int error, std::span<const struct iovec> payload);
 
+	fuse_connection &conn_;
 	session &sess_;
 	channel &chan_;
 	inflight_slot &slot_;

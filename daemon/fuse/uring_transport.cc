@@ -5,9 +5,8 @@
 #include "daemon/fuse/uring_transport.h"
 
 #include "daemon/fuse/channel.h"
-#include "daemon/daemon_limits.h"
+#include "daemon/fuse/limits.h"
 #include "daemon/fuse/dispatch.h"
-#include "daemon/session.h"
 
 #include <fusebpf/fuse_wire.h>
 
@@ -261,7 +260,7 @@ void uring_queue::handle(ring_entry &e, inflight_slot &slot, std::byte *buf)
 	std::memcpy(buf, &in, sizeof(in));
 	std::memcpy(buf + sizeof(in), h->op_in, op_size);
 	std::memcpy(buf + sizeof(in) + op_size, e.payload(), payload);
-	dispatch(t.sess_, e, slot, {buf, in.len});
+	dispatch(t.conn_, t.sess_, e, slot, {buf, in.len});
 	if (e.awaiting_reply) {
 		// FORGET and INTERRUPT take /dev/fuse; an op that never replies
 		// must still give its entry back.
@@ -280,7 +279,7 @@ void uring_queue::serve(std::promise<std::optional<std::string>> *started)
 	if (sched_setaffinity(0, sizeof(cpus), &cpus) < 0)
 		spdlog::debug("queue {}: cannot pin its thread to CPU {}: {}", qid, qid,
 		              std::strerror(errno));
-	inflight_slot &slot = t.sess_.interrupts().add_worker();
+	inflight_slot &slot = t.conn_.interrupts.add_worker();
 	{
 		std::lock_guard lock(threads_mutex);
 		slots.push_back(&slot);
@@ -380,9 +379,9 @@ void uring_queue::spawn_locked(std::promise<std::optional<std::string>> *started
 	});
 }
 
-uring_transport::uring_transport(session &s, int dev_fd, std::function<void()> thread_setup,
-                                 unsigned depth)
-    : sess_(s), dev_fd_(dev_fd), thread_setup_(std::move(thread_setup)), depth_(depth)
+uring_transport::uring_transport(fuse_connection &conn, session &s, int dev_fd,
+                                 std::function<void()> thread_setup, unsigned depth)
+    : conn_(conn), sess_(s), dev_fd_(dev_fd), thread_setup_(std::move(thread_setup)), depth_(depth)
 {}
 
 uring_transport::~uring_transport()

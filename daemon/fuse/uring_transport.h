@@ -43,6 +43,7 @@
 // libfuse's lib/fuse_uring.c does.
 #pragma once
 
+#include "daemon/fuse/connection.h"
 #include "common/unique_fd.h"
 
 #include <atomic>
@@ -67,11 +68,13 @@ public:
 	// waits); beyond it, new requests of that CPU wait for a lock to end.
 	static constexpr unsigned max_threads_per_queue = 64;
 
-	// dev_fd: the connection's /dev/fuse fd (must outlive the transport).
-	// thread_setup runs first on every thread the transport starts (the
-	// daemon's per-worker set-up: umask, groups, signals).
-	uring_transport(session &s, int dev_fd, std::function<void()> thread_setup,
-	                unsigned depth = default_depth);
+	// conn: the connection's transport state; s: the session the handlers
+	// get (passed on to dispatch()). dev_fd: the connection's /dev/fuse fd
+	// (must outlive the transport). thread_setup runs first on every thread
+	// the transport starts (the daemon's per-worker set-up: umask, groups,
+	// signals).
+	uring_transport(fuse_connection &conn, session &s, int dev_fd,
+	                std::function<void()> thread_setup, unsigned depth = default_depth);
 	uring_transport(const uring_transport &) = delete;
 	uring_transport &operator=(const uring_transport &) = delete;
 	~uring_transport();
@@ -101,6 +104,7 @@ public:
 private:
 	friend struct uring_queue;
 
+	fuse_connection &conn_;
 	session &sess_;
 	int dev_fd_;
 	std::function<void()> thread_setup_;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 //
-// Attribute ops: setattr (chmod, chown, truncate, utimens), access, statfs.
+// Attribute ops: getattr, setattr (chmod, chown, truncate, utimens), access,
+// statfs.
 //
 // SETATTR carries any mix of changes in one request (fuse_setattr_in.valid);
 // they are applied one backing syscall each, in the order libfuse's
@@ -33,8 +34,7 @@
 //
 // ACCESS and STATFS are single calls (faccessat2 with AT_EACCESS, so the
 // check uses the caller's fsuid/fsgid/groups, not the daemon's real ids;
-// fstatfs on the O_PATH fd). Neighbours: getattr is in ops/lookup.cc,
-// xattrs in ops/xattr.cc.
+// fstatfs on the O_PATH fd). Neighbours: xattrs in ops/xattr.cc.
 //
 // Filters (node_filters.h, docs/filters.md §6): each op runs through the
 // filter engine when the node's binding wants it, else it is the plain
@@ -47,7 +47,7 @@
 // fails half-way leaves the changes already made (natively, each change is
 // its own syscall anyway).
 #include "daemon/backing/backing.h"
-#include "daemon/backing/backing_ops.h"
+#include "daemon/ops/backing_ops.h"
 #include "daemon/policy/node_filters.h"
 #include "daemon/ops/op_path.h"
 #include "daemon/ops/ops.h"
@@ -175,6 +175,18 @@ bool only_kills_suid(mode_t old_mode, mode_t new_mode)
 
 } // namespace
 
+int do_getattr(session &s, inode &node, const fuse_getattr_in &, fuse_attr_out &out)
+{
+	// FUSE_GETATTR_FH names an open file; the node is the same inode, and
+	// fstat of the O_PATH fd needs no permission, so the node is enough.
+	struct stat st;
+	if (int err = stat_node(node, st))
+		return err;
+	fill_attr_out(s, st, out);
+	passthrough_attr_valid(node, out.attr_valid, out.attr_valid_nsec);
+	return 0;
+}
+
 int do_setattr(session &s, inode &node, const fuse_setattr_in &in, fuse_attr_out &out)
 {
 	const uint32_t valid = in.valid;
@@ -211,13 +223,7 @@ int do_setattr(session &s, inode &node, const fuse_setattr_in &in, fuse_attr_out
 	if (valid & (FATTR_ATIME | FATTR_MTIME | FATTR_ATIME_NOW | FATTR_MTIME_NOW))
 		if (int err = utimens_node(node, in))
 			return err;
-
-	struct stat st;
-	if (int err = stat_node(node, st))
-		return err;
-	fill_attr_out(s, st, out);
-	passthrough_attr_valid(node, out.attr_valid, out.attr_valid_nsec);
-	return 0;
+	return do_getattr(s, node, fuse_getattr_in{}, out);
 }
 
 int kill_suidgid(const inode &node)
@@ -278,44 +284,50 @@ int do_statfs(session &, inode &node, fuse_statfs_out &out)
 
 namespace {
 
-// A setattr prefilter may change in.valid and the values (a mode rewrite
-// reaches the backing chmod); in.fh stays the kernel's.
-class setattr_op : public on_node<fusebpf_setattr_ctx> {
-public:
-	using context = fusebpf_setattr_ctx;
+// The op's input: GETATTR's may be empty (before 7.9 it had none).
+int decode_attr_in(request &req, fuse_getattr_in &in)
+{
+	req.args().get_compat(in, 0);
+	return 0;
+}
 
-	int decode(request &req, context &ctx)
+int decode_attr_in(request &req, fuse_setattr_in &in)
+{
+	return decode_fixed(req, in);
+}
+
+// GETATTR and SETATTR: the node's attributes. A setattr prefilter may change
+// in.valid and the values (a mode rewrite reaches the backing chmod); in.fh
+// (FUSE_GETATTR_FH, FATTR_FH) stays the kernel's.
+template <class Ctx, int (*Attr)(session &, inode &, const decltype(Ctx::in) &, fuse_attr_out &)>
+class attr_op : public on_node<Ctx> {
+public:
+	int decode(request &req, Ctx &ctx)
 	{
-		if (int e = decode_fixed(req, ctx.in))
+		if (int e = decode_attr_in(req, ctx.in))
 			return e;
 		fh_ = ctx.in.fh;
-		return decode_node(req);
+		return this->decode_node(req);
 	}
 
-	int backing(op_env &env, context &c)
+	int backing(op_env &env, Ctx &c)
 	{
-		fuse_setattr_in a = c.in;
-		a.fh = fh_; // daemon-owned
-		return -do_setattr(env.s, *node_, a, c.out);
+		auto in = c.in;
+		in.fh = fh_; // daemon-owned
+		return -Attr(env.s, *this->node_, in, c.out);
 	}
 
-	void reply(op_env &env, int err, context &ctx) { reply_struct(env, err, ctx.out); }
+	void reply(op_env &env, int err, Ctx &ctx) { reply_struct(env, err, ctx.out); }
 
 private:
 	uint64_t fh_ = 0;
 };
 
+using getattr_op = attr_op<fusebpf_getattr_ctx, do_getattr>;
+using setattr_op = attr_op<fusebpf_setattr_ctx, do_setattr>;
+
 class access_op : public on_node<fusebpf_access_ctx> {
 public:
-	using context = fusebpf_access_ctx;
-
-	int decode(request &req, context &ctx)
-	{
-		if (int e = decode_fixed(req, ctx.in))
-			return e;
-		return decode_node(req);
-	}
-
 	int backing(op_env &env, context &c) { return -do_access(env.s, *node_, c.in); }
 
 	void reply(op_env &env, int err, context &) { reply_status(env, err); }
@@ -323,10 +335,6 @@ public:
 
 class statfs_op : public on_node<fusebpf_statfs_ctx> {
 public:
-	using context = fusebpf_statfs_ctx;
-
-	int decode(request &req, context &) { return decode_node(req); }
-
 	int backing(op_env &env, context &c) { return -do_statfs(env.s, *node_, c.out); }
 
 	void reply(op_env &env, int err, context &ctx) { reply_struct(env, err, ctx.out); }
@@ -334,19 +342,9 @@ public:
 
 } // namespace
 
-void op_setattr(request &req)
-{
-	serve<setattr_op>(req);
-}
-
-void op_access(request &req)
-{
-	serve<access_op>(req);
-}
-
-void op_statfs(request &req)
-{
-	serve<statfs_op>(req);
-}
+const op_handler op_getattr = serve_op<getattr_op>;
+const op_handler op_setattr = serve_op<setattr_op>;
+const op_handler op_access = serve_op<access_op>;
+const op_handler op_statfs = serve_op<statfs_op>;
 
 } // namespace fusebpf::daemon

@@ -33,7 +33,7 @@
 // hidden or redirected name never gets a dentry from readdirplus. Virtual
 // directories are listed by their user filter's handle_readdir() only.
 #include "daemon/backing/backing.h"
-#include "daemon/backing/backing_ops.h"
+#include "daemon/ops/backing_ops.h"
 #include "daemon/fuse/dirent_pack.h"
 #include "daemon/filter/readdir_batches.h"
 #include "daemon/policy/handle_filters.h"
@@ -124,6 +124,8 @@ int read_dir(session &s, open_dir &dir, const fuse_read_in &in, bool plus, bool 
 			e.entry = {};
 			e.entry.attr.ino = e.ino;
 			e.entry.attr.mode = e.type << 12;
+		} else if (inode_ptr node = s.inodes().get(e.entry.nodeid)) {
+			give_point(s, *dir.node, *node);
 		}
 	}
 	return 0;
@@ -226,9 +228,7 @@ int do_fsyncdir(session &s, const fuse_fsync_in &in)
 	open_dir_ptr dir = s.dirs().get(in.fh);
 	if (!dir)
 		return EBADF;
-	int rc = (in.fsync_flags & FUSE_FSYNC_FDATASYNC) ? fdatasync(dir->fd.get())
-	                                                 : fsync(dir->fd.get());
-	return rc < 0 ? errno : 0;
+	return sync_fd(dir->fd.get(), in.fsync_flags);
 }
 
 // ---- the op descriptors (op_path.h) ----
@@ -237,15 +237,6 @@ namespace {
 
 class opendir_op : public on_node<fusebpf_opendir_ctx> {
 public:
-	using context = fusebpf_opendir_ctx;
-
-	int decode(request &req, context &ctx)
-	{
-		if (int e = decode_fixed(req, ctx.in))
-			return e;
-		return decode_node(req);
-	}
-
 	int backing(op_env &env, context &c)
 	{
 		int e = do_opendir(env.s, node_, c.in, c.out);
@@ -286,19 +277,8 @@ using fsyncdir_op = sync_op<fusebpf_fsyncdir_ctx, on_dir<fusebpf_fsyncdir_ctx>, 
 // batch of entries; with no filter the same steps run without the engine.
 // If a postfilter drops every entry the backing read returned, the read
 // goes on after the last one (see the header comment).
-class readdir_op : public on_dir<fusebpf_readdir_ctx> {
+template <bool Plus> class readdir_op : public on_dir<fusebpf_readdir_ctx> {
 public:
-	using context = fusebpf_readdir_ctx;
-
-	explicit readdir_op(bool plus) : plus_(plus) {}
-
-	int decode(request &req, context &ctx)
-	{
-		if (int e = decode_fixed(req, ctx.in))
-			return e;
-		return decode_dir(req, ctx);
-	}
-
 	void serve(request &req, context &ctx)
 	{
 		session &s = req.sess();
@@ -333,7 +313,7 @@ public:
 		// The prefilter's offset and size with the kernel's fh.
 		fuse_read_in r = owned(ctx.in);
 		for (;;) {
-			int err = read_dir(s, *handle_, r, plus_, lookups, entries);
+			int err = -read_dir(s, *handle_, r, plus_, lookups, entries);
 			uint64_t last_off = entries.empty() ? 0 : entries.back().next_off;
 			bool more = !entries.empty();
 			if (filters)
@@ -351,12 +331,12 @@ public:
 	}
 
 private:
-	bool plus_;
+	static constexpr bool plus_ = Plus;
 };
 
-void serve_readdir(request &req, bool plus)
+template <bool Plus> void serve_readdir(request &req)
 {
-	readdir_op op(plus);
+	readdir_op<Plus> op;
 	auto ctx = make_ctx<fusebpf_readdir_ctx>(req);
 	if (int err = op.decode(req, ctx))
 		return req.reply_err(err);
@@ -365,29 +345,11 @@ void serve_readdir(request &req, bool plus)
 
 } // namespace
 
-void op_opendir(request &req)
-{
-	serve<opendir_op>(req);
-}
+const op_handler op_opendir = serve_op<opendir_op>;
 
-void op_readdir(request &req)
-{
-	serve_readdir(req, false);
-}
-
-void op_readdirplus(request &req)
-{
-	serve_readdir(req, true);
-}
-
-void op_releasedir(request &req)
-{
-	serve<releasedir_op>(req);
-}
-
-void op_fsyncdir(request &req)
-{
-	serve<fsyncdir_op>(req);
-}
+const op_handler op_readdir = serve_readdir<false>;
+const op_handler op_readdirplus = serve_readdir<true>;
+const op_handler op_releasedir = serve_op<releasedir_op>;
+const op_handler op_fsyncdir = serve_op<fsyncdir_op>;
 
 } // namespace fusebpf::daemon

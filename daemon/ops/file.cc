@@ -35,9 +35,9 @@
 // Exec: an execve() of a file on the mount opens it with __FMODE_EXEC in
 // the OPEN flags; open_for_exec() serves it (execute permission, not read).
 #include "daemon/backing/backing.h"
-#include "daemon/backing/backing_ops.h"
-#include "daemon/backing/caller_creds.h"
-#include "daemon/daemon_limits.h"
+#include "daemon/ops/backing_ops.h"
+#include "daemon/fuse/caller_creds.h"
+#include "daemon/fuse/limits.h"
 #include "daemon/policy/handle_filters.h"
 #include "daemon/policy/name_guard.h"
 #include "daemon/policy/node_filters.h"
@@ -266,7 +266,7 @@ int create_backing(session &s, inode &parent, const fuse_create_in &in, std::str
 	if (fstat(fd, &st) < 0)
 		return errno;
 	inode_ptr node = s.inodes().add_lookup(std::move(opath_fd), st);
-	place_node(s, parent, *node, name);
+	node->set_kernel_name(parent.nodeid, name);
 	fill_entry(s, *node, st, entry);
 	finish_open(s, std::move(node), std::move(file), static_cast<int>(in.flags), open_out);
 	return 0;
@@ -355,9 +355,7 @@ int do_fsync(session &s, const fuse_fsync_in &in)
 	open_file_ptr f = s.files().get(in.fh);
 	if (!f)
 		return EBADF;
-	int rc =
-	    (in.fsync_flags & FUSE_FSYNC_FDATASYNC) ? fdatasync(f->fd.get()) : fsync(f->fd.get());
-	return rc < 0 ? errno : 0;
+	return sync_fd(f->fd.get(), in.fsync_flags);
 }
 
 // ---- the op descriptors (op_path.h) ----
@@ -366,15 +364,6 @@ namespace {
 
 class open_op : public on_node<fusebpf_open_ctx> {
 public:
-	using context = fusebpf_open_ctx;
-
-	int decode(request &req, context &ctx)
-	{
-		if (int e = decode_fixed(req, ctx.in))
-			return e;
-		return decode_node(req);
-	}
-
 	int backing(op_env &env, context &c)
 	{
 		int e = do_open(env.s, node_, c.in, c.out);
@@ -404,16 +393,7 @@ private:
 
 class create_op : public on_node<fusebpf_create_ctx> {
 public:
-	using context = fusebpf_create_ctx;
-
-	int decode(request &req, context &ctx)
-	{
-		if (int e = decode_fixed(req, ctx.in))
-			return e;
-		if (int e = decode_name(req, ctx.name, name_))
-			return e;
-		return decode_node(req);
-	}
+	int decode(request &req, context &ctx) { return decode_named(req, ctx, name_); }
 
 	int backing(op_env &env, context &c)
 	{
@@ -473,13 +453,9 @@ private:
 
 class read_op : public on_file<fusebpf_read_ctx> {
 public:
-	using context = fusebpf_read_ctx;
-
 	int decode(request &req, context &ctx)
 	{
-		if (int e = decode_fixed(req, ctx.in))
-			return e;
-		if (int e = decode_file(req, ctx))
+		if (int e = on_open::decode(req, ctx))
 			return e;
 		want_ = std::min<size_t>(ctx.in.size, max_write);
 		buf_ = read_buffer(want_);
@@ -490,7 +466,7 @@ public:
 	// out.size can send an earlier read's bytes: what the backing read
 	// filled or, when a user filter may write the buffer, all of it,
 	// zeroed first.
-	void prepare(op_env &env)
+	void prepare(op_env &env, const context &)
 	{
 		env.io.data_out = buf_.first(want_);
 		if (env.binding->user()) {
@@ -526,18 +502,16 @@ private:
 
 class write_op : public on_file<fusebpf_write_ctx> {
 public:
-	using context = fusebpf_write_ctx;
-
 	int decode(request &req, context &ctx)
 	{
 		if (int e = decode_fixed(req, ctx.in))
 			return e;
 		if (!req.args().bytes(ctx.in.size, data_))
 			return -EINVAL;
-		return decode_file(req, ctx);
+		return decode_fh(req, ctx.in.fh);
 	}
 
-	void prepare(op_env &env) { env.io.data_in = data_; }
+	void prepare(op_env &env, const context &) { env.io.data_in = data_; }
 
 	// Offset and size may be rewritten; the data is the kernel's.
 	int backing(op_env &env, context &c)
@@ -556,19 +530,12 @@ private:
 
 class flush_op : public on_file<fusebpf_flush_ctx> {
 public:
-	using context = fusebpf_flush_ctx;
-
-	int decode(request &req, context &ctx)
-	{
-		if (int e = decode_fixed(req, ctx.in))
-			return e;
-		lock_owner_ = ctx.in.lock_owner;
-		return decode_file(req, ctx);
-	}
-
 	// POSIX locks of the owner go with any close of the file, whatever the
 	// filters say.
-	void prepare(op_env &env) { locks_on_flush(env.req, *handle_, lock_owner_); }
+	void prepare(op_env &env, const context &ctx)
+	{
+		locks_on_flush(env.req, *handle_, ctx.in.lock_owner);
+	}
 
 	int backing(op_env &env, context &c)
 	{
@@ -578,16 +545,13 @@ public:
 	}
 
 	void reply(op_env &env, int err, context &) { reply_status(env, err); }
-
-private:
-	uint64_t lock_owner_ = 0;
 };
 
 // RELEASE: the owner's flock and the open file's lock carriers go first,
 // whatever the filters say.
 class release_op : public close_op<fusebpf_release_ctx, on_file<fusebpf_release_ctx>, do_release> {
 public:
-	void prepare(op_env &env)
+	void prepare(op_env &env, const context &)
 	{
 		locks_on_release(env.req, *handle_, kernel_in_.release_flags,
 		                 kernel_in_.lock_owner);
@@ -598,39 +562,12 @@ using fsync_op = sync_op<fusebpf_fsync_ctx, on_file<fusebpf_fsync_ctx>, do_fsync
 
 } // namespace
 
-void op_open(request &req)
-{
-	serve<open_op>(req);
-}
-
-void op_create(request &req)
-{
-	serve<create_op>(req);
-}
-
-void op_read(request &req)
-{
-	serve<read_op>(req);
-}
-
-void op_write(request &req)
-{
-	serve<write_op>(req);
-}
-
-void op_flush(request &req)
-{
-	serve<flush_op>(req);
-}
-
-void op_release(request &req)
-{
-	serve<release_op>(req);
-}
-
-void op_fsync(request &req)
-{
-	serve<fsync_op>(req);
-}
+const op_handler op_open = serve_op<open_op>;
+const op_handler op_create = serve_op<create_op>;
+const op_handler op_read = serve_op<read_op>;
+const op_handler op_write = serve_op<write_op>;
+const op_handler op_flush = serve_op<flush_op>;
+const op_handler op_release = serve_op<release_op>;
+const op_handler op_fsync = serve_op<fsync_op>;
 
 } // namespace fusebpf::daemon

@@ -8,28 +8,34 @@
 #include "daemon/backing/open_files.h"
 #include "daemon/ops/op_path.h"
 
+#include <type_traits>
+
 namespace fusebpf::daemon {
 
-// Ops on an open file: the file is the kernel's fh, whatever a prefilter
-// writes into in.fh.
-template <class Ctx> class on_file : public on_handle<Ctx, open_file> {
+// Ops on an open file or directory: the handle is the kernel's fh,
+// whatever a prefilter writes into in.fh.
+template <class Ctx, class Handle> class on_open : public on_handle<Ctx, Handle> {
+public:
+	// The usual decode: the fixed-size input, then its handle.
+	int decode(request &req, Ctx &ctx)
+	{
+		if (int e = decode_fixed(req, ctx.in))
+			return e;
+		return decode_fh(req, ctx.in.fh);
+	}
+
 protected:
 	int decode_fh(request &req, uint64_t fh)
 	{
-		return this->decode_handle(req.sess().files(), fh);
+		if constexpr (std::is_same_v<Handle, open_file>)
+			return this->decode_handle(req.sess().files(), fh);
+		else
+			return this->decode_handle(req.sess().dirs(), fh);
 	}
-	int decode_file(request &req, const Ctx &ctx) { return decode_fh(req, ctx.in.fh); }
 };
 
-// Ops on an open directory, likewise.
-template <class Ctx> class on_dir : public on_handle<Ctx, open_dir> {
-protected:
-	int decode_fh(request &req, uint64_t fh)
-	{
-		return this->decode_handle(req.sess().dirs(), fh);
-	}
-	int decode_dir(request &req, const Ctx &ctx) { return decode_fh(req, ctx.in.fh); }
-};
+template <class Ctx> using on_file = on_open<Ctx, open_file>;
+template <class Ctx> using on_dir = on_open<Ctx, open_dir>;
 
 // RELEASE and RELEASEDIR. A close cannot be refused: the filters' verdict
 // is counted and replied, and the kernel's handle goes anyway (virtual
@@ -37,14 +43,12 @@ protected:
 template <class Ctx, class Base, int (*Close)(session &, const fuse_release_in &)>
 class close_op : public Base {
 public:
-	using context = Ctx;
-
 	int decode(request &req, Ctx &ctx)
 	{
-		if (int e = decode_fixed(req, ctx.in))
+		if (int e = Base::decode(req, ctx))
 			return e;
 		kernel_in_ = ctx.in;
-		return this->decode_fh(req, ctx.in.fh);
+		return 0;
 	}
 
 	int backing(op_env &env, Ctx &)
@@ -69,15 +73,6 @@ protected:
 template <class Ctx, class Base, int (*Sync)(session &, const fuse_fsync_in &)>
 class sync_op : public Base {
 public:
-	using context = Ctx;
-
-	int decode(request &req, Ctx &ctx)
-	{
-		if (int e = decode_fixed(req, ctx.in))
-			return e;
-		return this->decode_fh(req, ctx.in.fh);
-	}
-
 	int backing(op_env &env, Ctx &c)
 	{
 		if (!this->handle_->has_backing())

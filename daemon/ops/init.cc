@@ -40,7 +40,7 @@
 //   - max_write 1 MiB (FUSE_MAX_PAGES, 256 pages), readdirplus (auto),
 //     parallel dirops, async read, atomic O_TRUNC, SETXATTR_EXT,
 //     CREATE_SUPP_GROUP; POSIX and flock locks (ops/locks.cc).
-#include "daemon/daemon_limits.h"
+#include "daemon/fuse/limits.h"
 #include "daemon/ops/ops.h"
 #include "daemon/session.h"
 
@@ -55,7 +55,7 @@ void op_init(request &req)
 	fuse_init_in in;
 	// Before 7.36 the kernel sends only the first 16 bytes (no flags2).
 	if (!req.args().get_compat(in, 16))
-		return req.reply_err(EINVAL);
+		return req.reply_err(-EINVAL);
 
 	fuse_init_out out = {};
 	out.major = FUSE_KERNEL_VERSION;
@@ -67,7 +67,7 @@ void op_init(request &req)
 	if (in.major < FUSE_KERNEL_VERSION || in.minor < FUSEBPF_MIN_KERNEL_MINOR) {
 		spdlog::error("kernel FUSE protocol {}.{} is too old (need 7.{} or later)",
 		              in.major, in.minor, FUSEBPF_MIN_KERNEL_MINOR);
-		return req.reply_err(EPROTO);
+		return req.reply_err(-EPROTO);
 	}
 	uint32_t minor = std::min<uint32_t>(in.minor, FUSE_KERNEL_MINOR_VERSION);
 	uint64_t offered = in.flags;
@@ -140,7 +140,7 @@ void op_interrupt(request &req)
 	if (!req.sess().interrupts().interrupt(in->unique)) {
 		// Not (yet) being served: EAGAIN makes the kernel queue the
 		// INTERRUPT again, or drop it if the request is finished.
-		return req.reply_err(EAGAIN);
+		return req.reply_err(-EAGAIN);
 	}
 	req.reply_none();
 }

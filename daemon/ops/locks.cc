@@ -68,7 +68,7 @@
 // if meanwhile a third thread made a new carrier, the waiter's lock is lost
 // when the waiter's request ends.
 #include "daemon/backing/backing.h"
-#include "daemon/backing/backing_ops.h"
+#include "daemon/ops/backing_ops.h"
 #include "daemon/policy/node_filters.h"
 #include "daemon/ops/handle_ops.h"
 #include "daemon/backing/lock_state.h"
@@ -309,18 +309,9 @@ private:
 // has no locks to take: its ops fail on the backing step).
 template <class Ctx> class lock_op : public on_file<Ctx> {
 public:
-	using context = Ctx;
-
 	bool engine(const filter::binding &b) const
 	{
 		return filtered(this->node(), b, filter::op_of<Ctx>);
-	}
-
-	int decode(request &req, Ctx &ctx)
-	{
-		if (int e = decode_fixed(req, ctx.in))
-			return e;
-		return this->decode_file(req, ctx);
 	}
 };
 
@@ -334,39 +325,25 @@ public:
 	void reply(op_env &env, int err, context &ctx) { reply_struct(env, err, ctx.out); }
 };
 
-// SETLK and SETLKW share setlk's context (meta.opcode tells them apart).
-class setlk_op : public lock_op<fusebpf_setlk_ctx> {
+// SETLK and SETLKW (Wait) share setlk's context (meta.opcode tells them
+// apart).
+template <bool Wait> class setlk_op : public lock_op<fusebpf_setlk_ctx> {
 public:
-	explicit setlk_op(bool wait = false) : wait_(wait) {}
-
 	int backing(op_env &env, context &c)
 	{
 		request_waiter waiter(env.req);
-		return -setlk_on(env.s, *handle_, owned(c.in), wait_, waiter);
+		return -setlk_on(env.s, *handle_, owned(c.in), Wait, waiter);
 	}
 
 	void reply(op_env &env, int err, context &) { reply_status(env, err); }
-
-private:
-	bool wait_;
 };
 
 } // namespace
 
-void op_getlk(request &req)
-{
-	serve<getlk_op>(req);
-}
+const op_handler op_getlk = serve_op<getlk_op>;
 
-void op_setlk(request &req)
-{
-	serve(req, setlk_op(false));
-}
-
-void op_setlkw(request &req)
-{
-	serve(req, setlk_op(true));
-}
+const op_handler op_setlk = serve_op<setlk_op<false>>;
+const op_handler op_setlkw = serve_op<setlk_op<true>>;
 
 void locks_on_flush(request &req, open_file &f, uint64_t lock_owner)
 {

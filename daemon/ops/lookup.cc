@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 //
-// LOOKUP and GETATTR: names to nodes, nodes to attributes. Both run as the
-// caller, so a lookup in a directory the caller cannot search fails with
-// EACCES as it would natively.
+// LOOKUP: names to nodes. It runs as the caller, so a lookup in a directory
+// the caller cannot search fails with EACCES as it would natively.
 //
 // Both go through the filter engine when the node's binding wants them
 // (docs/filters.md §6); otherwise they are the plain backing op, unchanged.
@@ -19,7 +18,7 @@
 // backing root: the root's parent is the root, and a directory moved out
 // of the backing tree has no parent here (ESTALE).
 #include "daemon/backing/backing.h"
-#include "daemon/backing/backing_ops.h"
+#include "daemon/ops/backing_ops.h"
 #include "daemon/policy/node_filters.h"
 #include "daemon/ops/op_path.h"
 #include "daemon/ops/ops.h"
@@ -93,14 +92,11 @@ int lookup_parent(session &s, uint64_t nodeid, fuse_entry_out &out)
 	    (root_path != "/" && path[root_path.size()] != '/'))
 		return ESTALE;
 	inode_ptr parent = s.inodes().add_lookup(std::move(up), st);
-	if (!parent->point.load()) {
+	if (!point_of(*parent)) {
 		// The child directory's point is a child of its parent's.
-		std::shared_ptr<filter::binding_point> mine = node->point.load();
+		std::shared_ptr<filter::binding_point> mine = point_of(*node);
 		std::shared_ptr<filter::binding_point> p = mine ? mine->parent() : nullptr;
-		if (!p)
-			p = s.bindings().root();
-		std::shared_ptr<filter::binding_point> none;
-		parent->point.compare_exchange_strong(none, p);
+		set_point_if_none(*parent, p ? p : s.bindings().root());
 	}
 	fill_entry(s, *parent, st, out);
 	return 0;
@@ -108,19 +104,10 @@ int lookup_parent(session &s, uint64_t nodeid, fuse_entry_out &out)
 
 } // namespace
 
-int do_lookup(session &s, const inode &parent, std::string_view name, fuse_entry_out &out)
-{
-	if (!parent.is_dir())
-		return ENOTDIR;
-	return lookup_entry(s, parent, name, out);
-}
-
 namespace {
 
 class lookup_op : public on_node<fusebpf_lookup_ctx> {
 public:
-	using context = fusebpf_lookup_ctx;
-
 	// name: validated by op_lookup(), which reads it first.
 	explicit lookup_op(std::string_view name = {}) : name_(name) {}
 
@@ -159,64 +146,22 @@ private:
 	bool renamed_ = false;
 };
 
-class getattr_op : public on_node<fusebpf_getattr_ctx> {
-public:
-	using context = fusebpf_getattr_ctx;
-
-	int decode(request &req, context &ctx)
-	{
-		// Before 7.9 GETATTR had no argument; accept an empty one.
-		req.args().get_compat(ctx.in, 0);
-		fh_ = ctx.in.fh;
-		return decode_node(req);
-	}
-
-	int backing(op_env &env, context &c)
-	{
-		fuse_getattr_in g = c.in;
-		g.fh = fh_; // daemon-owned
-		return -do_getattr(env.s, *node_, g, c.out);
-	}
-
-	void reply(op_env &env, int err, context &ctx) { reply_struct(env, err, ctx.out); }
-
-private:
-	uint64_t fh_ = 0;
-};
-
 } // namespace
 
 void op_lookup(request &req)
 {
 	std::string_view name;
 	if (!req.args().string(name))
-		return req.reply_err(EINVAL);
+		return req.reply_err(-EINVAL);
 	if (name == "." || name == "..") {
 		fuse_entry_out out{};
 		int err = name == "." ? lookup_self(req.sess(), req.nodeid(), out)
 		                      : lookup_parent(req.sess(), req.nodeid(), out);
-		return err ? req.reply_err(err) : req.reply(out);
+		return err ? req.reply_err(-err) : req.reply(out);
 	}
 	if (int err = validate_name(name))
-		return req.reply_err(err);
+		return req.reply_err(-err);
 	serve(req, lookup_op(name));
-}
-
-void op_getattr(request &req)
-{
-	serve<getattr_op>(req);
-}
-
-int do_getattr(session &s, inode &node, const fuse_getattr_in &, fuse_attr_out &out)
-{
-	// FUSE_GETATTR_FH names an open file; the node is the same inode, and
-	// fstat of the O_PATH fd needs no permission, so the node is enough.
-	struct stat st;
-	if (int err = stat_node(node, st))
-		return err;
-	fill_attr_out(s, st, out);
-	passthrough_attr_valid(node, out.attr_valid, out.attr_valid_nsec);
-	return 0;
 }
 
 } // namespace fusebpf::daemon

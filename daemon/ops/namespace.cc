@@ -42,8 +42,8 @@
 // binding of the directory its inode was first looked up in for every op
 // but LINK.
 #include "daemon/backing/backing.h"
-#include "daemon/backing/backing_ops.h"
-#include "daemon/backing/caller_creds.h"
+#include "daemon/ops/backing_ops.h"
+#include "daemon/fuse/caller_creds.h"
 #include "daemon/policy/ctx_path.h"
 #include "daemon/policy/name_guard.h"
 #include "daemon/policy/node_filters.h"
@@ -86,40 +86,48 @@ void caller_umask(const session &s, uint32_t umask, std::optional<umask_scope> &
 
 } // namespace
 
-int do_mknod(session &s, inode &parent, const fuse_mknod_in &in, std::string_view name,
-             fuse_entry_out &out)
+namespace {
+
+// Creates `name` in parent with make(parent_fd, name) under the caller's
+// umask (when the kernel left it to us), then looks the new entry up.
+template <class Make>
+int make_at(session &s, inode &parent, uint32_t umask, std::string_view name, fuse_entry_out &out,
+            Make &&make)
 {
 	std::string n = zstr(name);
 	{
 		std::optional<umask_scope> um;
-		caller_umask(s, in.umask, um);
-		// mode keeps its S_IFMT bits: FIFO, socket, char/block device or a
-		// regular file (mknod(2) of S_IFREG, used by old callers).
+		caller_umask(s, umask, um);
 		pinned_fd parent_fd = parent.pin();
 		if (!parent_fd)
 			return parent_fd.error();
-		if (mknodat(parent_fd.get(), n.c_str(), in.mode, in.rdev) < 0)
+		if (make(parent_fd.get(), n.c_str()) < 0)
 			return errno;
 	}
 	return lookup_entry(s, parent, n, out);
+}
+
+} // namespace
+
+// mode keeps its S_IFMT bits: FIFO, socket, char/block device or a regular
+// file (mknod(2) of S_IFREG, used by old callers).
+int do_mknod(session &s, inode &parent, const fuse_mknod_in &in, std::string_view name,
+             fuse_entry_out &out)
+{
+	return make_at(s, parent, in.umask, name, out,
+	               [&](int dir, const char *n) { return mknodat(dir, n, in.mode, in.rdev); });
 }
 
 int do_mkdir(session &s, inode &parent, const fuse_mkdir_in &in, std::string_view name,
              fuse_entry_out &out)
 {
-	std::string n = zstr(name);
-	{
-		std::optional<umask_scope> um;
-		caller_umask(s, in.umask, um);
-		pinned_fd parent_fd = parent.pin();
-		if (!parent_fd)
-			return parent_fd.error();
-		if (mkdirat(parent_fd.get(), n.c_str(), in.mode & 07777) < 0)
-			return errno;
-	}
-	return lookup_entry(s, parent, n, out);
+	return make_at(s, parent, in.umask, name, out,
+	               [&](int dir, const char *n) { return mkdirat(dir, n, in.mode & 07777); });
 }
 
+// target is stored verbatim: the daemon never resolves it (an absolute or
+// "../.." target points wherever it points for whoever follows it later,
+// just as in the backing dir).
 int do_symlink(session &s, inode &parent, std::string_view name, std::string_view target,
                fuse_entry_out &out)
 {
@@ -137,6 +145,13 @@ int do_symlink(session &s, inode &parent, std::string_view name, std::string_vie
 	return lookup_entry(s, parent, n, out);
 }
 
+// Hard link of the node itself (AT_EMPTY_PATH on its O_PATH fd, so no path
+// is resolved and a symlink is linked, not its target). linkat(AT_EMPTY_PATH)
+// needs CAP_DAC_READ_SEARCH, which the caller_creds scope leaves only to
+// fsuid 0; other callers get ENOENT from it, so for them the link goes
+// through /proc/self/fd/N with AT_SYMLINK_FOLLOW, which resolves the magic
+// link to the node itself (for a symlink node too: the magic link is not
+// followed further) and applies the native checks (protected_hardlinks).
 int do_link(session &s, const inode_ptr &target, inode &newparent, std::string_view newname,
             fuse_entry_out &out)
 {
@@ -160,6 +175,8 @@ int do_link(session &s, const inode_ptr &target, inode &newparent, std::string_v
 	return entry_for_node(s, target, out);
 }
 
+// The node stays in the table while the kernel holds lookup references (an
+// open file keeps working after unlink, as natively); FORGET drops it.
 int do_unlink(session &, inode &parent, std::string_view name)
 {
 	std::string n = zstr(name);
@@ -184,6 +201,9 @@ int do_rmdir(session &, inode &parent, std::string_view name)
 	return 0;
 }
 
+// flags: 0, RENAME_NOREPLACE, RENAME_EXCHANGE or RENAME_WHITEOUT, passed to
+// renameat2() as they came (the backing fs refuses what it cannot do, as
+// natively: EINVAL for an unknown combination).
 int do_rename(session &, inode &olddir, std::string_view oldname, inode &newdir,
               std::string_view newname, uint32_t flags)
 {
@@ -225,8 +245,8 @@ void moved_to(session &s, const inode &dir, std::string_view name)
 	}
 	if (!node->is_dir())
 		return;
-	std::shared_ptr<filter::binding_point> own = node->point.load();
-	std::shared_ptr<filter::binding_point> parent = dir.point.load();
+	std::shared_ptr<filter::binding_point> own = point_of(*node);
+	std::shared_ptr<filter::binding_point> parent = point_of(dir);
 	if (own && parent && own != parent && own->parent() != parent)
 		own->reparent(parent);
 }
@@ -276,6 +296,7 @@ int rename_backed(session &s, const fuse_in_header &caller, inode &olddir, std::
 
 } // namespace
 
+// target: the link's bytes, without a NUL (as the READLINK reply wants).
 int do_readlink(session &, inode &node, std::string &target)
 {
 	if (!node.is_symlink())
@@ -300,8 +321,6 @@ namespace {
 // MKNOD, MKDIR, SYMLINK and LINK: a new entry `name` in the request's node.
 template <class Ctx> class make_entry : public on_node<Ctx> {
 public:
-	using context = Ctx;
-
 	void reply(op_env &env, int err, Ctx &ctx)
 	{
 		err =
@@ -330,45 +349,24 @@ protected:
 	bool renamed_ = false;
 };
 
-class mknod_op : public make_entry<fusebpf_mknod_ctx> {
+// MKNOD and MKDIR: one create call with the wire input, then the lookup.
+template <class Ctx, int (*Make)(session &, inode &, const decltype(Ctx::in) &, std::string_view,
+                                 fuse_entry_out &)>
+class make_node_op : public make_entry<Ctx> {
 public:
-	int decode(request &req, context &ctx)
-	{
-		if (int e = decode_fixed(req, ctx.in))
-			return e;
-		if (int e = decode_name(req, ctx.name, name_))
-			return e;
-		return decode_node(req);
-	}
+	int decode(request &req, Ctx &ctx) { return this->decode_named(req, ctx, this->name_); }
 
-	int backing(op_env &env, context &c)
+	int backing(op_env &env, Ctx &c)
 	{
 		std::string_view n;
-		if (int e = backing_name(c, n))
+		if (int e = this->backing_name(c, n))
 			return e;
-		return took(do_mknod(env.s, *node_, c.in, n, c.out.entry), c);
+		return this->took(Make(env.s, *this->node_, c.in, n, c.out.entry), c);
 	}
 };
 
-class mkdir_op : public make_entry<fusebpf_mkdir_ctx> {
-public:
-	int decode(request &req, context &ctx)
-	{
-		if (int e = decode_fixed(req, ctx.in))
-			return e;
-		if (int e = decode_name(req, ctx.name, name_))
-			return e;
-		return decode_node(req);
-	}
-
-	int backing(op_env &env, context &c)
-	{
-		std::string_view n;
-		if (int e = backing_name(c, n))
-			return e;
-		return took(do_mkdir(env.s, *node_, c.in, n, c.out.entry), c);
-	}
-};
+using mknod_op = make_node_op<fusebpf_mknod_ctx, do_mknod>;
+using mkdir_op = make_node_op<fusebpf_mkdir_ctx, do_mkdir>;
 
 class symlink_op : public make_entry<fusebpf_symlink_ctx> {
 public:
@@ -405,13 +403,10 @@ class link_op : public make_entry<fusebpf_link_ctx> {
 public:
 	int decode(request &req, context &ctx)
 	{
-		if (int e = decode_fixed(req, ctx.in))
+		if (int e = decode_named(req, ctx, name_))
 			return e;
-		if (int e = decode_name(req, ctx.name, name_))
-			return e;
-		node_ = req.node();
 		linked_ = req.sess().inodes().get(ctx.in.oldnodeid);
-		if (!node_ || !linked_)
+		if (!linked_)
 			return -ESTALE;
 		source_ = linked_->is_virtual() ? filter::binding::none() : binding_of(*linked_);
 		source_first_ = !node_->is_virtual() && source_ != binding_of(*node_) &&
@@ -457,14 +452,10 @@ private:
 template <class Ctx, int (*Remove)(session &, inode &, std::string_view)>
 class remove_op : public on_node<Ctx> {
 public:
-	using context = Ctx;
-
 	int decode(request &req, Ctx &ctx)
 	{
 		std::string_view name;
-		if (int e = decode_name(req, ctx.name, name))
-			return e;
-		return this->decode_node(req);
+		return this->decode_named(req, ctx, name);
 	}
 
 	int backing(op_env &env, Ctx &c)
@@ -484,8 +475,6 @@ public:
 // the same binding (docs/filters.md §7).
 template <class In> class rename_op : public on_node<fusebpf_rename_ctx> {
 public:
-	using context = fusebpf_rename_ctx;
-
 	int decode(request &req, context &ctx)
 	{
 		In in;
@@ -497,7 +486,7 @@ public:
 			return e;
 		if (int e = decode_name(req, ctx.new_name, newname))
 			return e;
-		node_ = req.node();
+		node_ = node_of(req);
 		newdir_ = req.sess().inodes().get(ctx.in.newdir);
 		return node_ && newdir_ ? 0 : -ESTALE;
 	}
@@ -527,10 +516,6 @@ private:
 
 class readlink_op : public on_node<fusebpf_readlink_ctx> {
 public:
-	using context = fusebpf_readlink_ctx;
-
-	int decode(request &req, context &) { return decode_node(req); }
-
 	int backing(op_env &env, context &c)
 	{
 		std::string target;
@@ -552,49 +537,14 @@ public:
 
 } // namespace
 
-void op_mknod(request &req)
-{
-	serve<mknod_op>(req);
-}
-
-void op_mkdir(request &req)
-{
-	serve<mkdir_op>(req);
-}
-
-void op_symlink(request &req)
-{
-	serve<symlink_op>(req);
-}
-
-void op_link(request &req)
-{
-	serve<link_op>(req);
-}
-
-void op_unlink(request &req)
-{
-	serve<remove_op<fusebpf_unlink_ctx, do_unlink>>(req);
-}
-
-void op_rmdir(request &req)
-{
-	serve<remove_op<fusebpf_rmdir_ctx, do_rmdir>>(req);
-}
-
-void op_rename(request &req)
-{
-	serve<rename_op<fuse_rename_in>>(req);
-}
-
-void op_rename2(request &req)
-{
-	serve<rename_op<fuse_rename2_in>>(req);
-}
-
-void op_readlink(request &req)
-{
-	serve<readlink_op>(req);
-}
+const op_handler op_mknod = serve_op<mknod_op>;
+const op_handler op_mkdir = serve_op<mkdir_op>;
+const op_handler op_symlink = serve_op<symlink_op>;
+const op_handler op_link = serve_op<link_op>;
+const op_handler op_unlink = serve_op<remove_op<fusebpf_unlink_ctx, do_unlink>>;
+const op_handler op_rmdir = serve_op<remove_op<fusebpf_rmdir_ctx, do_rmdir>>;
+const op_handler op_rename = serve_op<rename_op<fuse_rename_in>>;
+const op_handler op_rename2 = serve_op<rename_op<fuse_rename2_in>>;
+const op_handler op_readlink = serve_op<readlink_op>;
 
 } // namespace fusebpf::daemon

@@ -25,9 +25,15 @@ int finish_entry_op(op_env &env, const inode &parent, std::string_view kernel_na
                     uint64_t taken, bool renamed, fuse_entry_out &entry)
 {
 	err = finish_entry(env.s, parent, kernel_name, err, taken, env.io, entry);
-	if (!err && renamed && taken && entry.nodeid == taken)
-		if (inode_ptr node = env.s.inodes().get(taken))
+	if (!err && taken && entry.nodeid == taken) {
+		inode_ptr node = env.s.inodes().get(taken);
+		if (!node) // cannot happen while the reply's reference holds it
+			return -ESTALE;
+		if (renamed)
 			place_node(env.s, parent, *node, kernel_name);
+		else
+			give_point(env.s, parent, *node);
+	}
 	return err;
 }
 

@@ -26,9 +26,10 @@
 //		Whether the engine runs: the binding wants the op, or only a
 //		user filter can serve it (a virtual node, a handle without a
 //		backing fd). on_node / on_handle below give the usual answer.
-//	void prepare(op_env &env);  (optional)
+//	void prepare(op_env &env, const context &ctx);  (optional)
 //		What runs once the binding is known, before any filter, whatever
-//		the filters decide (user_io buffers, lock bookkeeping of a close).
+//		the filters decide (user_io buffers, lock bookkeeping of a close,
+//		what the reply needs of the kernel's inputs).
 //	int backing(op_env &env, context &ctx);
 //		The op on the backing tree: ctx's inputs (as a prefilter left
 //		them) to ctx's outputs. Daemon-owned fields (file handles, node
@@ -68,8 +69,8 @@ template <class Op> void serve(request &req, Op op = Op{})
 	if (int err = op.decode(req, ctx))
 		return req.reply_err(err);
 	op_env env{req, req.sess(), binding_of(op.node()), {}};
-	if constexpr (requires { op.prepare(env); })
-		op.prepare(env);
+	if constexpr (requires { op.prepare(env, ctx); })
+		op.prepare(env, ctx);
 	int err;
 	if (op.engine(*env.binding))
 		err = run_filters(env.s, op.node(), *env.binding, ctx, env.io,
@@ -79,11 +80,52 @@ template <class Op> void serve(request &req, Op op = Op{})
 	op.reply(env, err < 0 ? err : -err, ctx);
 }
 
+// ---- decode steps: 0 or -errno ----
+
+// The op's fixed-size input struct into `in`; -EINVAL if too short.
+template <class T> int decode_fixed(request &req, T &in)
+{
+	const T *p = req.args().get<T>();
+	if (!p)
+		return -EINVAL;
+	in = *p;
+	return 0;
+}
+
+// The next argument as a validated name (one path component) into a
+// context name (0 or -errno).
+int decode_name(request &req, fusebpf_name &dst, std::string_view &name);
+
+// The handler of a descriptor op (an op table entry).
+template <class Op> void serve_op(request &req)
+{
+	serve(req, Op{});
+}
+
 // ---- the node an op is on ----
+
+// The node of the request's header nodeid, or nullptr if it is unknown or
+// stale (reply ESTALE).
+inline inode_ptr node_of(request &req)
+{
+	return req.sess().inodes().get(req.nodeid());
+}
 
 // Ops on the request's node (header nodeid).
 template <class Ctx> class on_node {
 public:
+	using context = Ctx;
+
+	// The usual decode: the context's fixed-size input (if it has one),
+	// then the node.
+	int decode(request &req, Ctx &ctx)
+	{
+		if constexpr (requires { ctx.in; })
+			if (int e = decode_fixed(req, ctx.in))
+				return e;
+		return decode_node(req);
+	}
+
 	const inode &node() const { return *node_; }
 	bool engine(const filter::binding &b) const
 	{
@@ -91,10 +133,22 @@ public:
 	}
 
 protected:
-	// The request's node; -ESTALE if unknown.
-	int decode_node(const request &req)
+	// The decode of an op that names an entry in the request's node: the
+	// fixed-size input, the name (into ctx.name and `name`), the node.
+	int decode_named(request &req, Ctx &ctx, std::string_view &name)
 	{
-		node_ = req.node();
+		if constexpr (requires { ctx.in; })
+			if (int e = decode_fixed(req, ctx.in))
+				return e;
+		if (int e = decode_name(req, ctx.name, name))
+			return e;
+		return decode_node(req);
+	}
+
+	// The request's node; -ESTALE if unknown.
+	int decode_node(request &req)
+	{
+		node_ = node_of(req);
 		return node_ ? 0 : -ESTALE;
 	}
 
@@ -105,6 +159,8 @@ protected:
 // handle is the kernel's fh, whatever a prefilter writes into ctx.
 template <class Ctx, class Handle> class on_handle {
 public:
+	using context = Ctx;
+
 	const inode &node() const { return *handle_->node; }
 	bool engine(const filter::binding &b) const
 	{
@@ -132,22 +188,6 @@ protected:
 	uint64_t fh_ = 0;
 };
 
-// ---- decode steps: 0 or -errno ----
-
-// The op's fixed-size input struct into `in`; -EINVAL if too short.
-template <class T> int decode_fixed(request &req, T &in)
-{
-	const T *p = req.args().get<T>();
-	if (!p)
-		return -EINVAL;
-	in = *p;
-	return 0;
-}
-
-// The next argument as a validated name (one path component) into a
-// context name.
-int decode_name(request &req, fusebpf_name &dst, std::string_view &name);
-
 // ---- replies ----
 
 // 0: reply_ok(); else the error.
@@ -173,10 +213,10 @@ int entry_name(fusebpf_name &ctx_name, std::string_view kernel_name, std::string
 
 // The end of an entry-making op, after the engine (or the backing step)
 // returned err: finish_entry() (child decisions, virtual nodes, daemon-owned
-// ids), then the node is recorded under the kernel's name, which is what
-// the kernel caches it by, even when a prefilter made the backing entry
-// another one. taken: the nodeid whose lookup reference the backing step
-// took (0 if none). Returns 0 or -errno (what to reply).
+// ids), then the node gets its binding point (give_point()) and is recorded
+// under the kernel's name, which is what the kernel caches it by, even when
+// a prefilter made the backing entry another one. taken: the nodeid whose lookup reference the
+// backing step took (0 if none). Returns 0 or -errno (what to reply).
 int finish_entry_op(op_env &env, const inode &parent, std::string_view kernel_name, int err,
                     uint64_t taken, bool renamed, fuse_entry_out &entry);
 

@@ -13,7 +13,7 @@
 namespace fusebpf::daemon {
 namespace {
 
-constexpr std::array<op_entry, FUSE_OPCODE_MAX> make_table()
+std::array<op_entry, FUSE_OPCODE_MAX> make_table()
 {
 	std::array<op_entry, FUSE_OPCODE_MAX> t{};
 	t[FUSE_LOOKUP] = {op_lookup, "LOOKUP"};
@@ -70,7 +70,9 @@ constexpr std::array<op_entry, FUSE_OPCODE_MAX> make_table()
 	return t;
 }
 
-constexpr std::array<op_entry, FUSE_OPCODE_MAX> op_table = make_table();
+// Dynamically initialised from the handlers, which are constant-initialised
+// (function addresses), so every entry is set before main() runs.
+const std::array<op_entry, FUSE_OPCODE_MAX> op_table = make_table();
 
 } // namespace
 

@@ -2,21 +2,19 @@
 //
 // ops.h: every FUSE op handler of the daemon, and which file implements it.
 //
-// A handler is `void op_<name>(request &req)`: it reads its arguments from
-// req.args(), works on the backing tree through the node fds (backing.h) and
-// replies exactly once (request.h). The split STYLE.md asks for: a
-// `static int do_<name>(...)` returning 0 or an errno does the work and
-// knows nothing about replies; the handler turns the result into a reply.
-// All wiring is in one table, dispatch.cc.
+// A handler is a `void (request &)` (op_handler), wired in one table
+// (op_table.cc). Every op a filter can see is a descriptor that
+// serve<Op>() runs (op_path.h): decode, node, binding, the backing step
+// with or without the filter engine around it, one reply. The backing steps
+// on decoded inputs, do_<op>(), are in backing_ops.h. INIT, DESTROY,
+// INTERRUPT, FORGET and BATCH_FORGET are protocol housekeeping (init.cc).
 //
 // What the dispatcher already did before a handler runs:
 //   - counted the request (op_stats), logged it with --debug;
 //   - entered a caller_creds scope for the caller (except INIT, DESTROY,
 //     FORGET, BATCH_FORGET, INTERRUPT);
 //   - split the extensions off (req.ext_groups()).
-// What the handler must do: check req.node() (nullptr -> reply ESTALE),
-// validate sizes (get<T>() nullptr -> reply EINVAL), reply once.
-//
+
 // Valid replies per op (as in fuse_lowlevel.h):
 //   LOOKUP, MKNOD, MKDIR, SYMLINK, LINK       fuse_entry_out (lookup_entry())
 //   GETATTR, SETATTR                         fuse_attr_out (fill_attr_out())
@@ -36,57 +34,59 @@
 //   FORGET, BATCH_FORGET, INTERRUPT          reply_none()
 #pragma once
 
+#include "daemon/fuse/dispatch.h"
 #include "daemon/fuse/request.h"
 
 namespace fusebpf::daemon {
 
-// ---- daemon core (ops/init.cc, ops/lookup.cc, ops/file.cc, ops/dir.cc) ----
+// ---- protocol (init.cc), names and attributes (lookup.cc), files (file.cc), directories (dir.cc)
+// ----
 void op_init(request &req);
 void op_destroy(request &req);
 void op_interrupt(request &req);
 void op_lookup(request &req);
 void op_forget(request &req);
 void op_batch_forget(request &req);
-void op_getattr(request &req);
-void op_open(request &req);
-void op_create(request &req);
-void op_read(request &req);
-void op_write(request &req);
-void op_flush(request &req);
-void op_release(request &req);
-void op_fsync(request &req);
-void op_opendir(request &req);
-void op_readdir(request &req);
-void op_readdirplus(request &req);
-void op_releasedir(request &req);
-void op_fsyncdir(request &req);
+extern const op_handler op_getattr;
+extern const op_handler op_open;
+extern const op_handler op_create;
+extern const op_handler op_read;
+extern const op_handler op_write;
+extern const op_handler op_flush;
+extern const op_handler op_release;
+extern const op_handler op_fsync;
+extern const op_handler op_opendir;
+extern const op_handler op_readdir;
+extern const op_handler op_readdirplus;
+extern const op_handler op_releasedir;
+extern const op_handler op_fsyncdir;
 
-// ---- namespace ops (ops/namespace.cc) ----
-void op_mknod(request &req);
-void op_mkdir(request &req);
-void op_symlink(request &req);
-void op_link(request &req);
-void op_unlink(request &req);
-void op_rmdir(request &req);
-void op_rename(request &req);
-void op_rename2(request &req);
-void op_readlink(request &req);
+// ---- namespace (namespace.cc) ----
+extern const op_handler op_mknod;
+extern const op_handler op_mkdir;
+extern const op_handler op_symlink;
+extern const op_handler op_link;
+extern const op_handler op_unlink;
+extern const op_handler op_rmdir;
+extern const op_handler op_rename;
+extern const op_handler op_rename2;
+extern const op_handler op_readlink;
 
-// ---- attributes (ops/attr.cc) ----
-void op_setattr(request &req);
-void op_access(request &req);
-void op_statfs(request &req);
+// ---- attributes (attr.cc) ----
+extern const op_handler op_setattr;
+extern const op_handler op_access;
+extern const op_handler op_statfs;
 
-// ---- extended attributes (ops/xattr.cc) ----
-void op_setxattr(request &req);
-void op_getxattr(request &req);
-void op_listxattr(request &req);
-void op_removexattr(request &req);
+// ---- extended attributes (xattr.cc) ----
+extern const op_handler op_setxattr;
+extern const op_handler op_getxattr;
+extern const op_handler op_listxattr;
+extern const op_handler op_removexattr;
 
-// ---- locks (ops/locks.cc) ----
-void op_getlk(request &req);
-void op_setlk(request &req);
-void op_setlkw(request &req);
+// ---- locks (locks.cc) ----
+extern const op_handler op_getlk;
+extern const op_handler op_setlk;
+extern const op_handler op_setlkw;
 // Hooks the core file handlers call so lock state follows the open files:
 // FLUSH calls locks_on_flush() with the lock owner the kernel sent (POSIX
 // locks of that owner go away when it closes any fd of the file); RELEASE
@@ -97,9 +97,9 @@ struct open_file;
 void locks_on_flush(request &req, open_file &f, uint64_t lock_owner);
 void locks_on_release(request &req, open_file &f, uint32_t release_flags, uint64_t lock_owner);
 
-// ---- more file ops (ops/file_extra.cc) ----
-void op_fallocate(request &req);
-void op_lseek(request &req);
-void op_copy_file_range(request &req);
+// ---- byte ranges of open files (ranges.cc) ----
+extern const op_handler op_fallocate;
+extern const op_handler op_lseek;
+extern const op_handler op_copy_file_range;
 
 } // namespace fusebpf::daemon

@@ -26,7 +26,7 @@
 // A copy whose destination has no backing fd while the source is not
 // filtered fails with EOPNOTSUPP: the kernel then copies with read/write.
 #include "daemon/backing/backing.h"
-#include "daemon/backing/backing_ops.h"
+#include "daemon/ops/backing_ops.h"
 #include "daemon/policy/handle_filters.h"
 #include "daemon/policy/node_filters.h"
 #include "daemon/ops/handle_ops.h"
@@ -105,15 +105,6 @@ namespace {
 // reaches the backing step (a user handler declined) cannot do either.
 template <class Ctx> class range_op : public on_file<Ctx> {
 public:
-	using context = Ctx;
-
-	int decode(request &req, Ctx &ctx)
-	{
-		if (int e = decode_fixed(req, ctx.in))
-			return e;
-		return this->decode_file(req, ctx);
-	}
-
 protected:
 	bool backed() const { return this->handle_->has_backing(); }
 };
@@ -142,8 +133,6 @@ public:
 // rewritten, the fhs and nodeid_out are the kernel's.
 class copy_file_range_op : public on_handle<fusebpf_copy_file_range_ctx, open_file> {
 public:
-	using context = fusebpf_copy_file_range_ctx;
-
 	int decode(request &req, context &ctx)
 	{
 		if (int e = decode_fixed(req, ctx.in))
@@ -174,19 +163,8 @@ private:
 
 } // namespace
 
-void op_fallocate(request &req)
-{
-	serve<fallocate_op>(req);
-}
-
-void op_lseek(request &req)
-{
-	serve<lseek_op>(req);
-}
-
-void op_copy_file_range(request &req)
-{
-	serve<copy_file_range_op>(req);
-}
+const op_handler op_fallocate = serve_op<fallocate_op>;
+const op_handler op_lseek = serve_op<lseek_op>;
+const op_handler op_copy_file_range = serve_op<copy_file_range_op>;
 
 } // namespace fusebpf::daemon

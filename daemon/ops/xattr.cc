@@ -41,7 +41,7 @@
 // file only if the kernel passes system.posix_acl_* through as xattrs
 // (without FUSE_POSIX_ACL it answers them itself).
 #include "daemon/backing/backing.h"
-#include "daemon/backing/backing_ops.h"
+#include "daemon/ops/backing_ops.h"
 #include "daemon/policy/node_filters.h"
 #include "daemon/ops/op_path.h"
 #include "daemon/ops/ops.h"
@@ -110,6 +110,17 @@ int xattr_name_of(fusebpf_name &n, std::string_view &out)
 	return 0;
 }
 
+// The node's /proc/self/fd path (the *xattr calls take no AT_EMPTY_PATH),
+// valid while pin lives. 0 or a positive errno.
+int proc_path_of(const inode &node, pinned_fd &pin, std::string &path)
+{
+	pin = node.pin();
+	if (!pin)
+		return pin.error();
+	path = proc_fd_path(pin.get());
+	return 0;
+}
+
 std::span<const std::byte> bytes_of(const std::vector<char> &v)
 {
 	return std::as_bytes(std::span<const char>(v));
@@ -134,7 +145,7 @@ void reply_xattr(request &req, uint32_t asked, std::span<const std::byte> bytes)
 		return req.reply(out);
 	}
 	if (bytes.size() > asked)
-		return req.reply_err(ERANGE);
+		return req.reply_err(-ERANGE);
 	req.reply_bytes(bytes.data(), bytes.size());
 }
 
@@ -148,10 +159,10 @@ int do_setxattr(session &, inode &node, const fuse_setxattr_in &in, std::string_
 		return err;
 	if (value.size() > xattr_max)
 		return E2BIG;
-	pinned_fd node_fd = node.pin();
-	if (!node_fd)
-		return node_fd.error();
-	std::string p = proc_fd_path(node_fd.get());
+	pinned_fd node_fd(EBADF);
+	std::string p;
+	if (int err = proc_path_of(node, node_fd, p))
+		return err;
 	// flags: 0, XATTR_CREATE (EEXIST if present) or XATTR_REPLACE (ENODATA
 	// if absent), checked by the backing fs.
 	if (setxattr(p.c_str(), n.c_str(), value.data(), value.size(), static_cast<int>(in.flags)) <
@@ -168,10 +179,10 @@ int do_getxattr(session &, inode &node, const fuse_getxattr_in &in, std::string_
 	std::string n(name);
 	if (int err = check_namespace(n, false))
 		return err;
-	pinned_fd node_fd = node.pin();
-	if (!node_fd)
-		return node_fd.error();
-	std::string p = proc_fd_path(node_fd.get());
+	pinned_fd node_fd(EBADF);
+	std::string p;
+	if (int err = proc_path_of(node, node_fd, p))
+		return err;
 	size_t want = in.size < xattr_max ? in.size : xattr_max;
 	// One buffer per thread: the value is copied out by its size, never
 	// the whole xattr_max.
@@ -207,10 +218,10 @@ static void hide_trusted(std::vector<char> &list)
 int do_listxattr(session &, inode &node, const fuse_getxattr_in &in, std::vector<char> &list,
                  uint32_t &size)
 {
-	pinned_fd node_fd = node.pin();
-	if (!node_fd)
-		return node_fd.error();
-	std::string p = proc_fd_path(node_fd.get());
+	pinned_fd node_fd(EBADF);
+	std::string p;
+	if (int err = proc_path_of(node, node_fd, p))
+		return err;
 	bool filter = !caller_is_root();
 	if (in.size == 0 && !filter) {
 		ssize_t got = listxattr(p.c_str(), nullptr, 0);
@@ -258,10 +269,10 @@ int do_removexattr(session &, inode &node, std::string_view name)
 	if (n != capability_name)
 		if (int err = check_namespace(n, true))
 			return err;
-	pinned_fd node_fd = node.pin();
-	if (!node_fd)
-		return node_fd.error();
-	std::string p = proc_fd_path(node_fd.get());
+	pinned_fd node_fd(EBADF);
+	std::string p;
+	if (int err = proc_path_of(node, node_fd, p))
+		return err;
 	if (removexattr(p.c_str(), n.c_str()) < 0)
 		return errno;
 	return 0;
@@ -286,7 +297,18 @@ int decode_xattr_name(request &req, fusebpf_name &dst)
 // Xattr ops on the request's node whose name is in ctx.name.
 template <class Ctx> class on_xattr : public on_node<Ctx> {
 public:
-	using context = Ctx;
+	// The usual decode: the fixed-size input (if any), the name (if any),
+	// the node.
+	int decode(request &req, Ctx &ctx)
+	{
+		if constexpr (requires { ctx.in; })
+			if (int e = decode_fixed(req, ctx.in))
+				return e;
+		if constexpr (requires { ctx.name; })
+			if (int e = decode_xattr_name(req, ctx.name))
+				return e;
+		return this->decode_node(req);
+	}
 
 protected:
 	// The name as the context holds it now (a prefilter may rewrite it).
@@ -326,92 +348,67 @@ private:
 	std::span<const std::byte> value_;
 };
 
-// The backing step reads the whole value, so a postfilter sees it whatever
-// size the caller asked for; the reply answers the caller's question.
-class getxattr_op : public on_xattr<fusebpf_getxattr_ctx> {
+// GETXATTR and LISTXATTR: the backing step reads the whole value (name
+// list), so a postfilter sees it whatever size the caller asked for; the
+// reply answers the caller's question. Out: the context's output buffer.
+template <class Ctx, auto Out> class xattr_read_op : public on_xattr<Ctx> {
 public:
-	int decode(request &req, context &ctx)
+	void prepare(op_env &, const Ctx &ctx) { asked_ = ctx.in.size; }
+
+	void reply(op_env &env, int err, Ctx &ctx)
 	{
-		if (int e = decode_fixed(req, ctx.in))
-			return e;
-		if (int e = decode_xattr_name(req, ctx.name))
-			return e;
-		asked_ = ctx.in.size;
-		return decode_node(req);
+		if (err)
+			return env.req.reply_err(err);
+		reply_xattr(env.req, asked_, filtered_bytes(ctx.out.*Out, bytes_of(bytes_)));
 	}
 
+protected:
+	// The caller's input, asking for all of it.
+	static fuse_getxattr_in whole(fuse_getxattr_in in)
+	{
+		in.size = xattr_max;
+		return in;
+	}
+
+	// A backing read's result (0 or a positive errno) into the context.
+	int read(int err, uint32_t size, Ctx &c)
+	{
+		if (err)
+			return -err;
+		c.out.xattr.size = size;
+		filter::set_xattr_bytes(c.out.*Out, bytes_of(bytes_));
+		return 0;
+	}
+
+	std::vector<char> bytes_;
+	uint32_t asked_ = 0;
+};
+
+class getxattr_op
+    : public xattr_read_op<fusebpf_getxattr_ctx, &decltype(fusebpf_getxattr_ctx::out)::value> {
+public:
 	int backing(op_env &env, context &c)
 	{
 		std::string_view n;
 		if (int e = name(c, n))
 			return e;
-		fuse_getxattr_in whole = c.in;
-		whole.size = xattr_max;
 		uint32_t size = 0;
-		if (int e = do_getxattr(env.s, *node_, whole, n, value_, size))
-			return -e;
-		c.out.xattr.size = size;
-		filter::set_xattr_bytes(c.out.value, bytes_of(value_));
-		return 0;
+		return read(do_getxattr(env.s, *node_, whole(c.in), n, bytes_, size), size, c);
 	}
-
-	void reply(op_env &env, int err, context &ctx)
-	{
-		if (err)
-			return env.req.reply_err(err);
-		reply_xattr(env.req, asked_, filtered_bytes(ctx.out.value, bytes_of(value_)));
-	}
-
-private:
-	std::vector<char> value_;
-	uint32_t asked_ = 0;
 };
 
-class listxattr_op : public on_node<fusebpf_listxattr_ctx> {
+class listxattr_op
+    : public xattr_read_op<fusebpf_listxattr_ctx, &decltype(fusebpf_listxattr_ctx::out)::list> {
 public:
-	using context = fusebpf_listxattr_ctx;
-
-	int decode(request &req, context &ctx)
-	{
-		if (int e = decode_fixed(req, ctx.in))
-			return e;
-		asked_ = ctx.in.size;
-		return decode_node(req);
-	}
-
 	int backing(op_env &env, context &c)
 	{
-		fuse_getxattr_in whole = c.in;
-		whole.size = xattr_max;
 		uint32_t size = 0;
-		if (int e = do_listxattr(env.s, *node_, whole, list_, size))
-			return -e;
-		c.out.xattr.size = size;
-		filter::set_xattr_bytes(c.out.list, bytes_of(list_));
-		return 0;
+		return read(do_listxattr(env.s, *node_, whole(c.in), bytes_, size), size, c);
 	}
-
-	void reply(op_env &env, int err, context &ctx)
-	{
-		if (err)
-			return env.req.reply_err(err);
-		reply_xattr(env.req, asked_, filtered_bytes(ctx.out.list, bytes_of(list_)));
-	}
-
-private:
-	std::vector<char> list_;
-	uint32_t asked_ = 0;
 };
 
 class removexattr_op : public on_xattr<fusebpf_removexattr_ctx> {
 public:
-	int decode(request &req, context &ctx)
-	{
-		if (int e = decode_xattr_name(req, ctx.name))
-			return e;
-		return decode_node(req);
-	}
-
 	int backing(op_env &env, context &c)
 	{
 		std::string_view n;
@@ -425,24 +422,9 @@ public:
 
 } // namespace
 
-void op_setxattr(request &req)
-{
-	serve<setxattr_op>(req);
-}
-
-void op_getxattr(request &req)
-{
-	serve<getxattr_op>(req);
-}
-
-void op_listxattr(request &req)
-{
-	serve<listxattr_op>(req);
-}
-
-void op_removexattr(request &req)
-{
-	serve<removexattr_op>(req);
-}
+const op_handler op_setxattr = serve_op<setxattr_op>;
+const op_handler op_getxattr = serve_op<getxattr_op>;
+const op_handler op_listxattr = serve_op<listxattr_op>;
+const op_handler op_removexattr = serve_op<removexattr_op>;
 
 } // namespace fusebpf::daemon

@@ -5,7 +5,6 @@
 #include "daemon/policy/node_filters.h"
 
 #include "daemon/backing/backing.h"
-#include "daemon/backing/backing_ops.h"
 #include "daemon/filter/binding_source.h"
 
 #include <spdlog/spdlog.h>
@@ -24,9 +23,9 @@ namespace {
 
 // The parent's point (the tree's root for a node placed before points
 // existed, which cannot happen after the session set the root's).
-std::shared_ptr<filter::binding_point> point_of(session &s, const inode &node)
+std::shared_ptr<filter::binding_point> point_or_root(session &s, const inode &node)
 {
-	if (auto p = node.point.load())
+	if (auto p = point_of(node))
 		return p;
 	return s.bindings().root();
 }
@@ -69,11 +68,11 @@ int apply_table(session &s, const inode &parent, inode &node, const filter::chil
 		             node.nodeid, b.message());
 		return EIO;
 	}
-	std::shared_ptr<filter::binding_point> parent_point = point_of(s, parent);
-	std::shared_ptr<filter::binding_point> own = node.point.load();
+	std::shared_ptr<filter::binding_point> parent_point = point_or_root(s, parent);
+	std::shared_ptr<filter::binding_point> own = point_of(node);
 	if (!own || own == parent_point) {
 		own = s.bindings().make_child(parent_point);
-		node.point.store(own);
+		set_point(node, own);
 	}
 	own->set(*b);
 	return 0;
@@ -86,7 +85,7 @@ int lookup_backing(session &s, const inode &parent, fusebpf_lookup_ctx &c,
 {
 	if (int e = filter::name_of(c.name, used_name))
 		return -e;
-	backing_err = do_lookup(s, parent, used_name, c.out.entry);
+	backing_err = parent.is_dir() ? lookup_entry(s, parent, used_name, c.out.entry) : ENOTDIR;
 	taken = backing_err ? 0 : c.out.entry.nodeid;
 	return -backing_err;
 }
@@ -107,25 +106,24 @@ int run_lookup_filters(session &s, const inode &parent, const filter::binding &b
 
 filter::binding_ptr binding_of(const inode &node)
 {
-	if (auto p = node.point.load())
+	if (auto p = point_of(node))
 		return p->resolve();
 	return filter::binding::none();
 }
 
+void give_point(session &s, const inode &parent, inode &node)
+{
+	if (point_of(node))
+		return;
+	std::shared_ptr<filter::binding_point> parent_point = point_or_root(s, parent);
+	set_point_if_none(node,
+	                  node.is_dir() ? s.bindings().make_child(parent_point) : parent_point);
+}
+
 void place_node(session &s, const inode &parent, inode &node, std::string_view name)
 {
-	{
-		std::lock_guard lock(node.name_mutex);
-		node.parent_nodeid = parent.nodeid;
-		node.name.assign(name);
-	}
-	if (node.point.load())
-		return;
-	std::shared_ptr<filter::binding_point> parent_point = point_of(s, parent);
-	std::shared_ptr<filter::binding_point> mine =
-	    node.is_dir() ? s.bindings().make_child(parent_point) : parent_point;
-	std::shared_ptr<filter::binding_point> none;
-	node.point.compare_exchange_strong(none, mine); // a racing lookup placed it: keep that
+	node.set_kernel_name(parent.nodeid, name);
+	give_point(s, parent, node);
 }
 
 int finish_entry(session &s, const inode &parent, std::string_view name, int err, uint64_t taken,
@@ -160,6 +158,7 @@ int finish_entry(session &s, const inode &parent, std::string_view name, int err
 		node = s.inodes().get(entry.nodeid);
 		if (!node) // cannot happen while we hold the reference
 			return -ESTALE;
+		give_point(s, parent, *node);
 	} else if (taken && d.table == filter::child_decision::table_action::inherit) {
 		// The backing entry as the backing step made it: only the ids
 		// are the daemon's to restore (no table lookup on this path).

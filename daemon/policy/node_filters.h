@@ -1,26 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 //
-// node_filters: how op handlers reach the filter engine for a node.
-//
-// Every wired handler has the same shape (docs/filters.md §6):
-//
-//	filter::binding_ptr b = binding_of(*node);
-//	if (!filtered(*node, *b, FUSEBPF_OP_X))
-//		-> the plain backing op, exactly as without filters (fast path:
-//		   one atomic load and one bit test);
-//	auto ctx = make_ctx<fusebpf_x_ctx>(req);  ctx.in = ...; set_name(...)
-//	filter::user_io io;
-//	int err = run_filters(s, *node, *b, ctx, io, [&](fusebpf_x_ctx &c) {
-//		... daemon-owned fields back from the request ...
-//		return do_x(s, ..., c.in, ..., c.out);
-//	});
-//	reply from ctx.out, or reply_err(err)  (err: 0 or -errno)
+// node_filters: which filters run for a node, and how an op reaches the
+// filter engine for it (docs/filters.md §6). The op path (ops/op_path.h)
+// asks filtered() whether the engine runs (fast path: one atomic load and
+// one bit test), fills the op's context (make_ctx()) and runs the engine
+// around the backing step with run_filters().
 //
 // run_filters() sends ops on virtual nodes to the user filter's handler
 // (engine::serve_virtual) and everything else through engine::run().
 //
 // Binding points (filter/binding.h): each node gets one when the kernel
-// first receives it (place_node(), called by lookup_entry() and CREATE):
+// first receives it (give_point(), called by every op that hands the
+// kernel a node):
 // directories get their own point, child of the parent directory's; other
 // nodes share the point of the directory they were first looked up in.
 // A lookup handler's child decision (apply_child_decision()) gives the node
@@ -40,6 +31,29 @@
 #include <string_view>
 
 namespace fusebpf::daemon {
+
+// A node's binding point (kept in inode::policy_slot): the point of the
+// directory it was first looked up in, or for directories and nodes a
+// lookup handler gave a table of their own, their own point. Set when the
+// kernel first gets the node (place_node()), replaced only by a child
+// decision; null only before that (the root's is the tree's root).
+inline std::shared_ptr<filter::binding_point> point_of(const inode &node)
+{
+	return std::static_pointer_cast<filter::binding_point>(node.policy_slot.load());
+}
+
+inline void set_point(inode &node, std::shared_ptr<filter::binding_point> p)
+{
+	node.policy_slot.store(std::move(p));
+}
+
+// Sets node's point to p unless it has one (a racing lookup placed it:
+// that one stays).
+inline void set_point_if_none(inode &node, std::shared_ptr<filter::binding_point> p)
+{
+	std::shared_ptr<void> none;
+	node.policy_slot.compare_exchange_strong(none, std::move(p));
+}
 
 // The binding for ops on node: its point's (own or inherited). Never null.
 filter::binding_ptr binding_of(const inode &node);
@@ -115,9 +129,15 @@ int run_target_filters(session &s, const inode &dir, const filter::binding_ptr &
 	return run_filters(s, dir, *binding_of(dir), ctx, io, std::forward<Backing>(backing));
 }
 
-// Gives `node`, just handed to the kernel as `name` in `parent`, its binding
-// point if it has none yet (see above), and records (parent, name) for
-// cache invalidation. Called by lookup_entry() and CREATE.
+// Gives `node`, just handed to the kernel as a child of `parent`, its
+// binding point if it has none yet: directories get their own point, child
+// of the parent's; other nodes share the parent's. Every op that hands the
+// kernel a node (the entry-making ops, READDIRPLUS, a live attach's walk)
+// calls it before replying.
+void give_point(session &s, const inode &parent, inode &node);
+
+// give_point(), and records (parent, name) as the node's kernel name for
+// cache invalidation (backing.h enter_node() records the backing name).
 void place_node(session &s, const inode &parent, inode &node, std::string_view name);
 
 // Finishes a filtered LOOKUP-like reply (LOOKUP, CREATE, MKNOD, MKDIR,

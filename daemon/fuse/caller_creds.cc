@@ -2,7 +2,7 @@
 //
 // caller_creds: per-thread fsuid/fsgid/groups switching with raw syscalls,
 // and the per-pid supplementary group cache it reads /proc through.
-#include "daemon/backing/caller_creds.h"
+#include "daemon/fuse/caller_creds.h"
 
 #include "daemon/fuse/request.h"
 

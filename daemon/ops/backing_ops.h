@@ -34,7 +34,6 @@ class session;
 
 // ===== daemon core (ops/lookup.cc, ops/file.cc, ops/dir.cc) =====
 
-int do_lookup(session &s, const inode &parent, std::string_view name, fuse_entry_out &out);
 int do_getattr(session &s, inode &node, const fuse_getattr_in &in, fuse_attr_out &out);
 
 // node is shared because the open file keeps it.
@@ -86,7 +85,7 @@ size_t pack_dir_entries(session &s, std::vector<dir_entry> &entries, bool plus,
 std::span<std::byte> read_buffer(size_t size);
 
 // The backing ops of ops/namespace.cc, ops/attr.cc, ops/xattr.cc, ops/locks.cc
-// and ops/file_extra.cc.
+// and ops/ranges.cc.
 
 // ---- namespace (ops/namespace.cc): one *at() call on the parent's O_PATH fd ----
 int do_mknod(session &s, inode &parent, const fuse_mknod_in &in, std::string_view name,
@@ -145,7 +144,7 @@ int do_getlk(session &s, const fuse_lk_in &in, fuse_lk_out &out);
 // wait: SETLKW. FUSE_LK_FLOCK in in.lk_flags: a flock(2) lock on the fh.
 int do_setlk(session &s, const fuse_lk_in &in, bool wait, lock_waiter &waiter);
 
-// ---- more file ops (ops/file_extra.cc): on the backing fd of in.fh ----
+// ---- byte ranges of open files (ops/ranges.cc): on the backing fd of in.fh ----
 int do_fallocate(session &s, const fuse_fallocate_in &in);
 int do_lseek(session &s, const fuse_lseek_in &in, fuse_lseek_out &out);
 int do_copy_file_range(session &s, const fuse_copy_file_range_in &in, fuse_write_out &out);
