@@ -50,6 +50,8 @@ public:
 		return true;
 	}
 
+	void use_cli(std::string path) { fs_.use_cli(std::move(path)); }
+
 	const std::string &root() const override { return fs_.mountpoint(); }
 	std::string command() const override { return test::shell_join(fs_.command()); }
 
@@ -142,6 +144,8 @@ const std::vector<config_info> &known_configs()
 	    {"fusebpf-nopt", "fusebpf mount --transport dev --no-passthrough: data through the "
 	                     "daemon"},
 	    {"passthrough_ll", "libfuse 3.14 example passthrough_ll (no kernel passthrough)"},
+	    {"fusebpf-baseline",
+	     "as fusebpf, served by the CLI given with --baseline (another build)", false},
 	    {"fusebpf-table-empty", "fusebpf mount --ops: an ops table with no programs", false},
 	    {"fusebpf-continue-all",
 	     "fusebpf mount --ops: a CONTINUE prefilter for every op (bench/filters)", false},
@@ -181,10 +185,17 @@ std::unique_ptr<target> start_target(const std::string &base, const target_paths
 {
 	if (base == "native")
 		return std::make_unique<native_target>(paths.backing);
-	if (base == "fusebpf" || base == "fusebpf-nopt" || base == "fusebpf-uring") {
+	if (base == "fusebpf-baseline" && opts.baseline_cli.empty()) {
+		why = "fusebpf-baseline needs --baseline PATH (the fusebpf CLI of another build)";
+		return nullptr;
+	}
+	if (base == "fusebpf" || base == "fusebpf-nopt" || base == "fusebpf-uring" ||
+	    base == "fusebpf-baseline") {
 		auto t = std::make_unique<fusebpf_target>(
 		    paths, fusebpf_args(opts, base != "fusebpf-nopt",
 		                        base == "fusebpf-uring" ? "uring" : "dev"));
+		if (base == "fusebpf-baseline")
+			t->use_cli(opts.baseline_cli);
 		if (!t->start(why))
 			return nullptr;
 		return t;

@@ -139,6 +139,9 @@ int main(int argc, char **argv)
 	app.add_option("--dir", opts.dir, "Where to make the scratch directory (not tmpfs)")
 	    ->check(CLI::ExistingDirectory)
 	    ->capture_default_str();
+	app.add_option("--baseline", opts.baseline_cli,
+	               "The fusebpf CLI of another build for the fusebpf-baseline column "
+	               "(before/after a change, in one run)");
 	app.add_option("--peer", opts.peer_path, "The passthrough_ll binary")
 	    ->capture_default_str();
 	app.add_option("--threads", opts.threads, "fusebpf mount --threads N (default: daemon's)")

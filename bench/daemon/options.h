@@ -21,6 +21,7 @@ struct bench_options {
 	std::string json_path;                 // "" none, "-" stdout
 	std::string dir = "/tmp";              // where the scratch dir (backing + mountpoints) goes
 	std::string peer_path;                 // passthrough_ll binary
+	std::string baseline_cli;              // fusebpf CLI of the fusebpf-baseline column
 	int threads = 0;                       // fusebpf mount --threads (0: daemon default)
 	std::vector<std::string> fusebpf_opts; // extra `-o` options for fusebpf mounts
 	bool keep = false;                     // keep the scratch dir (never kept mounted)

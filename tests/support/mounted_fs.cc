@@ -58,7 +58,7 @@ mounted_fs::~mounted_fs()
 
 std::vector<std::string> mounted_fs::command() const
 {
-	std::vector<std::string> argv{cli_path(), "mount", "-f"};
+	std::vector<std::string> argv{cli_.empty() ? cli_path() : cli_, "mount", "-f"};
 	std::string transport = test_transport();
 	bool own_transport = false;
 	for (const auto &a : extra_args_)

@@ -66,6 +66,10 @@ public:
 	mounted_fs &operator=(const mounted_fs &) = delete;
 	~mounted_fs();
 
+	// Runs another fusebpf CLI than cli_path() (a previous build, for a
+	// before/after benchmark). Before start().
+	void use_cli(std::string path) { cli_ = std::move(path); }
+
 	// Spawns the daemon and waits up to timeout_ms for the mount and the
 	// control socket. On failure
 	// returns false with `why` holding the reason and the daemon's output; the
@@ -106,6 +110,7 @@ public:
 	std::string repro() const;
 
 private:
+	std::string cli_; // empty: cli_path()
 	std::string backing_;
 	std::string mountpoint_;
 	std::vector<std::string> extra_args_;
