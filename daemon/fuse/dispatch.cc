@@ -11,6 +11,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <array>
 #include <exception>
 
@@ -132,7 +133,9 @@ void dispatch(session &s, channel &ch, inflight_slot &slot, std::span<const std:
 
 	// Arguments end where the extensions start (total_extlen * 8 bytes at
 	// the end of the request).
-	size_t len = hdr.len <= buf.size() ? hdr.len : buf.size();
+	// A len below the header's own size (never from the kernel) leaves no
+	// arguments rather than a negative length.
+	size_t len = std::clamp<size_t>(hdr.len, sizeof(hdr), buf.size());
 	size_t extlen = size_t(hdr.total_extlen) * 8;
 	if (extlen > len - sizeof(hdr))
 		extlen = 0;
