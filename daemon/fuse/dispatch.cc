@@ -137,7 +137,8 @@ void dispatch(session &s, channel &ch, inflight_slot &slot, std::span<const std:
 	// arguments rather than a negative length.
 	size_t len = std::clamp<size_t>(hdr.len, sizeof(hdr), buf.size());
 	size_t extlen = size_t(hdr.total_extlen) * 8;
-	if (extlen > len - sizeof(hdr))
+	// The kernel starts the extensions 8-byte aligned; others are ignored.
+	if (extlen > len - sizeof(hdr) || (len - extlen) % 8)
 		extlen = 0;
 	auto body = buf.subspan(sizeof(hdr), len - sizeof(hdr) - extlen);
 	auto ext = buf.subspan(len - extlen, extlen);
