@@ -304,9 +304,15 @@ error already_loaded(std::string_view pin_root, const std::string &name)
 	             EEXIST};
 }
 
-} // namespace
+// Steps "open" and "check": everything load_filter() decides before the
+// kernel sees the object.
+struct checked_object {
+	object_ptr obj;
+	std::string name;
+	std::vector<table_program> programs;
+};
 
-result<table_info> load_filter(const std::string &path, const load_options &options)
+result<checked_object> open_and_check(const std::string &path, const load_options &options)
 {
 	if (int err = setup_libbpf(); err < 0)
 		return error{"libbpf refused the fuse_ops/ section handler: " + errno_text(-err),
@@ -335,6 +341,31 @@ result<table_info> load_filter(const std::string &path, const load_options &opti
 	auto programs = map_programs(obj.get(), path);
 	if (!programs)
 		return std::move(programs).err();
+	return checked_object{std::move(obj), std::move(name), std::move(*programs)};
+}
+
+} // namespace
+
+result<checked_filter> check_filter(const std::string &path, const load_options &options)
+{
+	auto checked = open_and_check(path, options);
+	if (!checked)
+		return std::move(checked).err();
+	checked_filter out;
+	out.name = checked->name;
+	for (const auto &p : checked->programs)
+		out.slots.push_back(p.slot);
+	return out;
+}
+
+result<table_info> load_filter(const std::string &path, const load_options &options)
+{
+	auto checked = open_and_check(path, options);
+	if (!checked)
+		return std::move(checked).err();
+	object_ptr &obj = checked->obj;
+	const std::string &name = checked->name;
+	std::vector<table_program> &programs = checked->programs;
 	if (status st = ensure_pin_root(options.pin_root); !st)
 		return std::move(st).err();
 	std::string dir = table_dir(options.pin_root, name);
@@ -347,12 +378,12 @@ result<table_info> load_filter(const std::string &path, const load_options &opti
 		return std::move(st).err();
 
 	// load
-	for (auto &p : *programs) {
+	for (auto &p : programs) {
 		p.log[0] = '\0';
 		bpf_program__set_log_buf(p.prog, p.log.get(), verifier_log_size);
 	}
 	if (int err = bpf_object__load(obj.get()); err)
-		return load_failure(path, *programs, err);
+		return load_failure(path, programs, err);
 
 	// table
 	std::string map_name = kernel_map_name(name);
@@ -364,7 +395,7 @@ result<table_info> load_filter(const std::string &path, const load_options &opti
 		                 std::to_string(FUSEBPF_SLOT_COUNT) + " slots): " + errno_text(e),
 		             e};
 	}
-	for (const auto &p : *programs) {
+	for (const auto &p : programs) {
 		int prog_fd = bpf_program__fd(p.prog);
 		if (bpf_map_update_elem(table.get(), &p.slot, &prog_fd, BPF_ANY) != 0) {
 			int e = errno;

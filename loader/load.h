@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace fusebpf::loader {
 
@@ -37,6 +38,17 @@ struct load_options {
 	// the bytes are copied over the variable (sizes must match).
 	std::map<std::string, std::string> rodata;
 };
+
+// What steps "open" and "check" found in an object that passed them.
+struct checked_filter {
+	std::string name;                 // the table name it would load as
+	std::vector<std::uint32_t> slots; // the table slots its programs fill
+};
+
+// Steps "open" and "check" alone: nothing reaches the kernel (no program is
+// loaded, nothing is pinned). Fails with the message load_filter() would give.
+result<checked_filter> check_filter(const std::string &object_path,
+                                    const load_options &options = {});
 
 result<table_info> load_filter(const std::string &object_path, const load_options &options = {});
 

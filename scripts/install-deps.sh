@@ -9,6 +9,8 @@ set -euo pipefail
 packages=(
 	# toolchain
 	build-essential cmake ninja-build ccache pkg-config clang llvm clang-format
+	# libFuzzer and clang's sanitizer runtimes for the fuzz targets (fuzz/)
+	libclang-rt-14-dev
 	# BPF: libbpf 1.1 for the loader, bpftool 7.1 for skeletons
 	libbpf-dev bpftool libelf-dev zlib1g-dev
 	# FUSE: libfuse3 for mount helpers and the passthrough_ll peer, fuse3 for fusermount3

@@ -210,7 +210,9 @@ std::string control_server::handle_line(const std::string &line)
 	} catch (const std::exception &e) {
 		reply = {{"ok", false}, {"error", e.what()}};
 	}
-	return reply.dump();
+	// Bytes that are not UTF-8 (a request's, quoted in an error) become
+	// U+FFFD: dump() would throw on them, out of the control thread.
+	return reply.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::optional<nlohmann::json> control_call(const std::string &mountpoint,

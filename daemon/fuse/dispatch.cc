@@ -10,6 +10,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <array>
 #include <exception>
 
@@ -66,9 +67,12 @@ void dispatch(fuse_connection &conn, session &s, channel &ch, inflight_slot &slo
 
 	// Arguments end where the extensions start (total_extlen * 8 bytes at
 	// the end of the request).
-	size_t len = hdr.len <= buf.size() ? hdr.len : buf.size();
+	// A len below the header's own size (never from the kernel) leaves no
+	// arguments rather than a negative length.
+	size_t len = std::clamp<size_t>(hdr.len, sizeof(hdr), buf.size());
 	size_t extlen = size_t(hdr.total_extlen) * 8;
-	if (extlen > len - sizeof(hdr))
+	// The kernel starts the extensions 8-byte aligned; others are ignored.
+	if (extlen > len - sizeof(hdr) || (len - extlen) % 8)
 		extlen = 0;
 	auto body = buf.subspan(sizeof(hdr), len - sizeof(hdr) - extlen);
 	auto ext = buf.subspan(len - extlen, extlen);

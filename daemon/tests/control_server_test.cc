@@ -34,3 +34,20 @@ TEST(ControlServer, ErrorsAreReplies)
 	r = json::parse(s.handle_line(R"([1, 2])"));
 	EXPECT_EQ(r["ok"], false);
 }
+
+// Bytes that are not UTF-8 in a request (here inside the parser's message
+// and inside a command's error) still give one JSON reply; found by
+// fuzz/control_fuzz (corpus/control/regression-invalid-utf8).
+TEST(ControlServer, InvalidUtf8GetsAReply)
+{
+	control_server s;
+	s.add_command("fail", [](const json &) -> json {
+		throw std::runtime_error("no such path '\xe5\xff'");
+	});
+	for (const char *line : {"{\"cmd\": \"sta\xe5\xe5\"", "\xe5\xe5", R"({"cmd": "fail"})"}) {
+		json r = json::parse(s.handle_line(line), nullptr, false);
+		ASSERT_TRUE(r.is_object()) << line;
+		EXPECT_EQ(r["ok"], false);
+		EXPECT_TRUE(r["error"].is_string());
+	}
+}

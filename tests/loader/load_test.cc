@@ -180,6 +180,31 @@ void expect_load_error(const error_case &c)
 	EXPECT_FALSE(lt::table_pinned(name)) << "a failed load left pins";
 }
 
+// check_filter() runs steps "open" and "check" alone: the slots and name a
+// load would use, the same errors, and nothing pinned or loaded.
+TEST(CheckFilter, NamesTheSlotsWithoutLoading)
+{
+	lt::table_guard guard(lt::unique_name("chk"));
+	auto c = ld::check_filter(LOADER_TEST_OBJ, named(guard.name()));
+	ASSERT_TRUE(c) << c.message();
+	EXPECT_EQ(c->name, guard.name());
+	EXPECT_EQ(c->slots.size(), 8u);
+	EXPECT_NE(std::find(c->slots.begin(), c->slots.end(),
+	                    fusebpf_slot(FUSEBPF_OP_LOOKUP, FUSEBPF_PRE)),
+	          c->slots.end());
+	EXPECT_FALSE(lt::table_pinned(guard.name())) << "check_filter pinned a table";
+
+	auto future = ld::check_filter(ABI_FUTURE_OBJ);
+	ASSERT_FALSE(future);
+	EXPECT_EQ(future.err().errno_value, EPROTO);
+	auto unknown = ld::check_filter(UNKNOWN_OP_OBJ);
+	ASSERT_FALSE(unknown);
+	EXPECT_TRUE(contains(unknown.message(), "unknown op 'frobnicate'")) << unknown.message();
+	auto host = ld::check_filter("/bin/true");
+	ASSERT_FALSE(host);
+	EXPECT_EQ(host.err().errno_value, ENOEXEC);
+}
+
 TEST(LoadErrors, NotABpfObject)
 {
 	fusebpf::test::temp_dir dir("loader");
