@@ -548,8 +548,9 @@ TEST_F(OpHarness, BadNamesAreRefused)
 	                        {std::string(NAME_MAX + 1, 'n'), ENAMETOOLONG}};
 	for (const auto &[name, err] : bad) {
 		// LOOKUP takes "." and ".." (export handles, ops/lookup.cc), below.
-		if (name != "." && name != "..")
+		if (name != "." && name != "..") {
 			EXPECT_EQ(h_.lookup(FUSE_ROOT_ID, name).error(), -err) << name;
+		}
 		EXPECT_EQ(h_.call(FUSE_MKDIR, FUSE_ROOT_ID,
 		                  fuse_args().add(fuse_mkdir_in{0755, 0}).str(name))
 		              .error(),
