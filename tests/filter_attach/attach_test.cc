@@ -183,6 +183,53 @@ TEST_F(Attach, RootAttachDetachAndSubtreeNone)
 	EXPECT_TRUE(table_pinned(loaded_.back())) << "--ops tables stay loaded";
 }
 
+// A lookup prefilter that renames the entry: the kernel caches "alpha"
+// for the backing "beta". A live detach or replace must drop the kernel's
+// "alpha" (the name the kernel holds), not "beta" (the name on the backing
+// fs), or "alpha" keeps answering with beta's file for the 60 s timeout.
+// At the root, where no directory's invalidation takes the entries below
+// it along.
+class AttachRenamingLookup : public Attach {
+protected:
+	// Attaches alpha_as_beta at the root; "alpha" then reads beta's file.
+	void attach_and_look_up()
+	{
+		auto r = cli({"attach", mnt_, "--filter", ALPHA_AS_BETA_OBJ});
+		ASSERT_TRUE(r.exited_ok()) << r.describe() << r.err;
+		ASSERT_EQ(read_text(mnt_ + "/alpha"), "beta\n") << "renamed by the prefilter";
+		ASSERT_EQ(ino(mnt_ + "/alpha"), ino(backing_ + "/beta"));
+	}
+	// The kernel's "alpha" is looked up afresh: the backing alpha again.
+	void expect_backing_alpha()
+	{
+		EXPECT_EQ(read_text(mnt_ + "/alpha"), "alpha\n");
+		EXPECT_EQ(ino(mnt_ + "/alpha"), ino(backing_ + "/alpha"));
+	}
+	static ino_t ino(const std::string &path)
+	{
+		struct stat st;
+		return stat(path.c_str(), &st) == 0 ? st.st_ino : 0;
+	}
+};
+
+TEST_F(AttachRenamingLookup, DetachDropsTheKernelsName)
+{
+	attach_and_look_up();
+	auto r = cli({"detach", mnt_});
+	ASSERT_TRUE(r.exited_ok()) << r.describe() << r.err;
+	expect_backing_alpha();
+}
+
+TEST_F(AttachRenamingLookup, ReplaceDropsTheKernelsName)
+{
+	attach_and_look_up();
+	auto r = cli({"attach", mnt_, "--filter", HIDE_SECRET_OBJ});
+	ASSERT_TRUE(r.exited_ok()) << r.describe() << r.err;
+	EXPECT_NE(r.out.find("replaced by"), std::string::npos) << r.out;
+	expect_backing_alpha();
+	EXPECT_EQ(stat_errno(mnt_ + "/secret"), ENOENT) << "the new table is in effect";
+}
+
 TEST_F(Attach, ErrorsAreClear)
 {
 	auto r = cli({"attach", mnt_ + "/sub/plain", "--filter", HIDE_SECRET_OBJ});
