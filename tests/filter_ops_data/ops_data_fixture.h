@@ -1,18 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 //
-// ops_data_fixture: one fusebpf mount with a data_ops.bpf.c table for the
-// ops-data tests.  Loads the table under a unique name (unloaded in
-// TearDown), opens its `ctl` and `calls` maps through their pins, mounts
-// with `--ops ID` (mounted_fs unmounts in TearDown and in its destructor),
-// and gives the tests small helpers: set the verdicts of an op, read its
-// call counters, read stats.  Differs from tests/filter_mount (a fixed
+// ops_data_fixture: one fusebpf mount with a table for the ops-data tests:
+// by default a variant of the knob-driven test filter (tests/support/
+// knobs.bpf.c, through knobs_table). Loads the table under a unique name
+// (unloaded in TearDown), mounts with `--ops ID` (mounted_fs unmounts in
+// TearDown and in its destructor), and gives the tests small helpers: set
+// the knobs of an op, read its call counters, read stats.  Differs from tests/filter_mount (a fixed
 // filter without knobs).
 #pragma once
 
 #include "tests/support/fs.h"
-#include "common/unique_fd.h"
 #include "loader/load.h"
 #include "loader/tables.h"
+#include "tests/support/knobs_table.h"
 #include "tests/support/mounted_fs.h"
 #include "tests/support/stats.h"
 #include "tests/support/temp_dir.h"
@@ -21,7 +21,6 @@
 
 #include <gtest/gtest.h>
 
-#include <bpf/bpf.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -39,18 +38,7 @@ namespace fusebpf::ops_data_test {
 
 using test::read_text; // tests/support/fs.h
 
-// struct data_ctl of data_ops.bpf.c.
-struct data_ctl {
-	int32_t pre = BPF_FUSE_CONTINUE;
-	int32_t post = BPF_FUSE_CONTINUE;
-	int32_t remap_from = 0;
-	int32_t remap_to = 0;
-	uint64_t arg = 0;
-	uint64_t post_arg = 0;
-};
-
-// The default filter's slot in `ctl`.
-inline constexpr uint32_t default_slot = FUSEBPF_OP_COUNT;
+using test::knob; // tests/support/knobs_table.h
 
 inline void write_file(const std::string &path, const std::string &text)
 {
@@ -60,29 +48,25 @@ inline void write_file(const std::string &path, const std::string &text)
 class OpsDataTest : public ::testing::Test {
 protected:
 	// The BPF object this fixture loads (a subclass picks a variant).
-	virtual const char *object() const { return OPS_DATA_MAIN_OBJ; }
-	// Whether the object has the `ctl` and `calls` maps of data_ops.bpf.c.
+	// The default: every op but LOOKUP, no default filter.
+	virtual const char *object() const { return KNOBS_NOLOOKUP_OBJ; }
+	// Whether the object is a variant of knobs.bpf.c.
 	virtual bool knobs() const { return true; }
 
 	void SetUp() override
 	{
 		ASSERT_TRUE(dir_) << dir_.error();
 		name_ = "opsdata_" + std::to_string(getpid()) + "_" + std::to_string(serial_++);
-		loader::load_options o;
-		o.name = name_;
-		auto info = loader::load_filter(object(), o);
-		ASSERT_TRUE(info) << info.message();
-		loaded_ = true;
-		table_id_ = info->id;
-		for (const auto &m : info->maps) {
-			if (m.name == "ctl")
-				ctl_.reset(bpf_obj_get(m.pin.c_str()));
-			else if (m.name == "calls")
-				calls_.reset(bpf_obj_get(m.pin.c_str()));
-		}
 		if (knobs()) {
-			ASSERT_GE(ctl_.get(), 0) << "no pinned map 'ctl'";
-			ASSERT_GE(calls_.get(), 0) << "no pinned map 'calls'";
+			ASSERT_EQ(knobs_.load(object(), name_), "");
+			table_id_ = knobs_.id();
+		} else {
+			loader::load_options o;
+			o.name = name_;
+			auto info = loader::load_filter(object(), o);
+			ASSERT_TRUE(info) << info.message();
+			loaded_ = true;
+			table_id_ = info->id;
 		}
 		backing_ = dir_.subdir("backing");
 		ASSERT_FALSE(backing_.empty());
@@ -92,6 +76,7 @@ protected:
 	{
 		if (fs_)
 			fs_->stop();
+		EXPECT_EQ(knobs_.unload(), "");
 		if (loaded_) {
 			auto r = loader::unload_table(loader::default_pin_root, name_);
 			EXPECT_TRUE(r) << r.message();
@@ -115,24 +100,13 @@ protected:
 	}
 	std::string back(const std::string &rel) const { return backing_ + "/" + rel; }
 
-	void set(uint32_t slot, const data_ctl &c)
-	{
-		ASSERT_EQ(bpf_map_update_elem(ctl_.get(), &slot, &c, BPF_ANY), 0) << errno;
-	}
-	void set_pre(uint32_t op, int32_t verdict)
-	{
-		data_ctl c;
-		c.pre = verdict;
-		set(op, c);
-	}
+	void set(int op, const knob &k) { knobs_.set(static_cast<fusebpf_op>(op), k); }
+	void set_pre(int op, int32_t verdict) { knobs_.set(static_cast<fusebpf_op>(op), verdict); }
 
 	// How often the (op, side) program ran; side 0 pre, 1 post.
-	uint64_t calls(uint32_t op, uint32_t side = 0) const
+	uint64_t calls(int op, int side = FUSEBPF_PRE) const
 	{
-		uint32_t key = op * 2 + side;
-		uint64_t n = 0;
-		EXPECT_EQ(bpf_map_lookup_elem(calls_.get(), &key, &n), 0);
-		return n;
+		return knobs_.calls(static_cast<fusebpf_op>(op), static_cast<fusebpf_side>(side));
 	}
 
 	// Waits (RELEASE is sent asynchronously by the kernel) until pred().
@@ -166,8 +140,8 @@ protected:
 	test::temp_dir dir_{"ops_data"};
 	std::string name_, backing_;
 	uint32_t table_id_ = 0;
-	bool loaded_ = false;
-	unique_fd ctl_, calls_;
+	bool loaded_ = false; // a table the fixture loaded without knobs_
+	test::knobs_table knobs_;
 	std::unique_ptr<test::mounted_fs> fs_;
 	static inline int serial_ = 0;
 };

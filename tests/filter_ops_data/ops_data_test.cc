@@ -3,9 +3,9 @@
 // ops_data_test: the open-file and directory ops (OPEN, CREATE, READ, WRITE,
 // FLUSH, RELEASE, FSYNC, FALLOCATE, LSEEK, COPY_FILE_RANGE, OPENDIR,
 // READDIR(PLUS), RELEASEDIR, FSYNCDIR) through the filter engine, observed
-// through a real mount with the real BPF table of data_ops.bpf.c, whose
-// verdicts and rewrites the tests set through its `ctl` map
-// (ops_data_fixture.h).  Covers every verdict kind, input and output
+// through a real mount with a real BPF table of the knob-driven test filter
+// (tests/support/knobs.bpf.c), whose verdicts and rewrites the tests set
+// through its `knobs` map (ops_data_fixture.h).  Covers every verdict kind, input and output
 // rewriting, error_in remapping, CALL_DEFAULT, USER verdicts without a user
 // filter, garbage verdicts, the data path rule (classic path for files
 // whose table filters data, passthrough for the others) and readdir batches
@@ -268,8 +268,9 @@ TEST_F(OpsDataTest, PostfiltersRewriteReadSizeLseekCopyAndCreateAttr)
 	// attr_timeout: fstat after creat() shows the CREATE reply's attr.
 	mount("attr_timeout=30,entry_timeout=0");
 
-	data_ctl c;
+	knob c;
 	c.pre = BPF_FUSE_POSTFILTER;
+	c.flags = test::rewrite_out;
 	c.post_arg = 5;
 	set(FUSEBPF_OP_READ, c);
 	int err = 0;
@@ -328,8 +329,9 @@ TEST_F(OpsDataTest, ReaddirPostfilterDropsAndRenamesEntries)
 	for (const char *n : {"hide1", "hide2", "old", "keep"})
 		write_file(back("d/") + n, n);
 	mount();
-	data_ctl c;
+	knob c;
 	c.pre = BPF_FUSE_POSTFILTER;
+	c.flags = test::rewrite_out;
 	c.post_arg = 1;
 	set(FUSEBPF_OP_READDIR, c);
 	// Twice: READDIRPLUS first (FUSE_READDIRPLUS_AUTO), then maybe READDIR.
@@ -359,8 +361,9 @@ TEST_F(OpsDataTest, ReaddirOffsetsStayRightAcrossRequestsWithDrops)
 			want.insert(n);
 	}
 	mount();
-	data_ctl c;
+	knob c;
 	c.pre = BPF_FUSE_POSTFILTER;
+	c.flags = test::rewrite_out;
 	c.post_arg = 1;
 	set(FUSEBPF_OP_READDIR, c);
 	for (int round = 0; round < 2; round++) {
@@ -401,8 +404,9 @@ TEST_F(OpsDataTest, ReaddirReadsOnWhenAPostfilterDropsAWholeRequest)
 		write_file(big + "/hide_" + std::to_string(i), "");
 	write_file(big + "/keep_last", "");
 	mount();
-	data_ctl c;
+	knob c;
 	c.pre = BPF_FUSE_POSTFILTER;
+	c.flags = test::rewrite_out;
 	c.post_arg = 1;
 	set(FUSEBPF_OP_READDIR, c);
 	for (int round = 0; round < 2; round++)
@@ -418,8 +422,8 @@ TEST_F(OpsDataTest, PrefiltersRewriteCreateNameAndReadWriteOffsets)
 {
 	write_file(back("f"), "hello world");
 	mount();
-	data_ctl c;
-	c.arg = 1;
+	knob c;
+	c.flags = test::rewrite_in;
 	set(FUSEBPF_OP_CREATE, c);
 	int fd = open(mnt("asked").c_str(), O_CREAT | O_WRONLY, 0644);
 	ASSERT_GE(fd, 0) << std::strerror(errno);
@@ -457,8 +461,9 @@ TEST_F(OpsDataTest, PostfiltersRemapBackingErrors)
 	// create, so a backing EEXIST never reaches CREATE; the remap is the
 	// engine's, the same for every op.)
 	mount();
-	data_ctl c;
+	knob c;
 	c.pre = BPF_FUSE_POSTFILTER;
+	c.flags = test::rewrite_in;
 	c.remap_to = -EPERM;
 
 	// A write moved past the largest file size fails with EFBIG, remapped.
@@ -547,7 +552,7 @@ TEST_F(OpsDataTest, GarbageVerdictsFailWithEioAndTheDaemonGoesOn)
 	EXPECT_EQ(err, EIO);
 	set_pre(FUSEBPF_OP_READ, BPF_FUSE_CONTINUE);
 
-	data_ctl bad_post;
+	knob bad_post;
 	bad_post.pre = BPF_FUSE_POSTFILTER;
 	bad_post.post = 77;
 	set(FUSEBPF_OP_WRITE, bad_post);
@@ -591,7 +596,7 @@ TEST_F(OpsDataTest, GarbageVerdictsFailWithEioAndTheDaemonGoesOn)
 
 class OpsDataNoDataTest : public OpsDataTest {
 protected:
-	const char *object() const override { return OPS_DATA_NODATA_OBJ; }
+	const char *object() const override { return KNOBS_NODATA_OBJ; }
 };
 
 TEST_F(OpsDataNoDataTest, FilesKeepPassthroughWithoutDataFilters)
@@ -633,7 +638,7 @@ TEST_F(OpsDataTest, FilesWithDataFiltersTakeTheClassicPath)
 
 class OpsDataDefaultTest : public OpsDataTest {
 protected:
-	const char *object() const override { return OPS_DATA_DEFAULT_OBJ; }
+	const char *object() const override { return KNOBS_OBJ; }
 };
 
 TEST_F(OpsDataDefaultTest, CallDefaultRunsTheDefaultFilter)
@@ -649,12 +654,9 @@ TEST_F(OpsDataDefaultTest, CallDefaultRunsTheDefaultFilter)
 	     {case_t{FUSEBPF_OP_OPEN, FUSE_OPEN}, case_t{FUSEBPF_OP_READ, FUSE_READ},
 	      case_t{FUSEBPF_OP_CREATE, FUSE_CREATE}, case_t{FUSEBPF_OP_OPENDIR, FUSE_OPENDIR}}) {
 		SCOPED_TRACE("op " + std::to_string(k.op));
-		data_ctl d;
-		d.pre = -ENOLINK;
-		d.arg = k.opcode;
-		set(default_slot, d);
-		set_pre(static_cast<uint32_t>(k.op), BPF_FUSE_CALL_DEFAULT);
-		uint64_t before = calls(default_slot);
+		knobs_.set_default(k.opcode, -ENOLINK);
+		set_pre(k.op, BPF_FUSE_CALL_DEFAULT);
+		uint64_t before = knobs_.default_calls();
 		int err = 0;
 		if (k.op == FUSEBPF_OP_CREATE) {
 			errno = 0;
@@ -666,9 +668,9 @@ TEST_F(OpsDataDefaultTest, CallDefaultRunsTheDefaultFilter)
 			read_all(mnt("f"), err, k.op == FUSEBPF_OP_READ ? O_DIRECT : 0);
 		}
 		EXPECT_EQ(err, ENOLINK);
-		EXPECT_GT(calls(default_slot), before);
-		set_pre(static_cast<uint32_t>(k.op), BPF_FUSE_CONTINUE);
-		set(default_slot, {});
+		EXPECT_GT(knobs_.default_calls(), before);
+		set_pre(k.op, BPF_FUSE_CONTINUE);
+		knobs_.set_default(0, BPF_FUSE_CONTINUE);
 	}
 	// The default's CONTINUE for the others: everything works.
 	set_pre(FUSEBPF_OP_READ, BPF_FUSE_CALL_DEFAULT);
@@ -684,7 +686,16 @@ TEST_F(OpsDataDefaultTest, CallDefaultRunsTheDefaultFilter)
 
 class OpsDataLookupTest : public OpsDataTest {
 protected:
-	const char *object() const override { return OPS_DATA_LOOKUP_OBJ; }
+	// Every op but the default filter; the lookup prefilter hides "hidden".
+	const char *object() const override { return KNOBS_NODEFAULT_OBJ; }
+	void SetUp() override
+	{
+		OpsDataTest::SetUp();
+		knob hide;
+		hide.pre = -ENOENT;
+		hide.flags = test::only_hidden;
+		set(FUSEBPF_OP_LOOKUP, hide);
+	}
 };
 
 TEST_F(OpsDataLookupTest, ReaddirplusInstantiatesNothingWhereLookupIsFiltered)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 //
 // meta_fixture: the fixture of the ops-meta mount tests and the small
-// backing-tree helpers they share. MetaMount loads meta_knobs.bpf.c once per
+// backing-tree helpers they share. MetaMount loads tests/support/knobs.bpf.c once per
 // suite (knobs_table, unloaded in TearDownTestSuite) and mounts fusebpf over
 // a fresh backing dir with `--ops ID` when a test asks (mount_root()); the
 // mount goes away in TearDown (mounted_fs's destructor), also after a failed
@@ -9,7 +9,7 @@
 #pragma once
 
 #include "tests/support/fs.h"
-#include "tests/filter_ops_meta/knobs_table.h"
+#include "tests/support/knobs_table.h"
 #include "tests/support/mounted_fs.h"
 #include "tests/support/temp_dir.h"
 
@@ -77,7 +77,7 @@ protected:
 	static void SetUpTestSuite()
 	{
 		table_ = std::make_unique<knobs_table>();
-		load_error_ = table_->load(FILTER_OBJ, "fom_" + std::to_string(getpid()));
+		load_error_ = table_->load(KNOBS_OBJ, "fom_" + std::to_string(getpid()));
 	}
 	static void TearDownTestSuite()
 	{

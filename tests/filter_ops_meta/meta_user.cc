@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 //
 // meta_user.cc - the user filter of the ops-meta mount tests (loaded with
-// `fusebpf mount --user-filter`): it runs only where meta_knobs.bpf.c's
+// `fusebpf mount --user-filter`): it runs only where tests/support/knobs.bpf.c's
 // knobs return a USER verdict.
 //   post_mkdir        remaps -EEXIST to -EPERM (a userspace error remap);
 //   handle_statfs     answers statfs itself (files 777, ffree 77);

@@ -3,7 +3,7 @@
 // rewrite_test: filters that change what an op does (input rewrites by a
 // prefilter: the backing op uses them) or what it answers (output rewrites
 // and error remapping by a postfilter: the kernel gets them), through a real
-// mount with meta_knobs.bpf.c. The backing tree is asserted, not only the
+// mount with tests/support/knobs.bpf.c. The backing tree is asserted, not only the
 // mount. Neighbour: verdicts_test.cc (every verdict, no rewrites).
 #include "tests/filter_ops_meta/meta_fixture.h"
 
@@ -63,7 +63,11 @@ TEST_F(MetaRewrite, SetattrPostfilterRewritesTheReturnedAttr)
 	make_file(backing() + "/f", "x", 0644);
 	struct stat st;
 	ASSERT_EQ(stat((mnt() + "/f").c_str(), &st), 0);
-	table().set(FUSEBPF_OP_SETATTR, BPF_FUSE_POSTFILTER, BPF_FUSE_CONTINUE, rewrite_out);
+	knob k;
+	k.pre = BPF_FUSE_POSTFILTER;
+	k.flags = rewrite_out;
+	k.post_arg = 0704;
+	table().set(FUSEBPF_OP_SETATTR, k);
 	ASSERT_EQ(chmod((mnt() + "/f").c_str(), 0640), 0) << std::strerror(errno);
 	EXPECT_EQ(mode_of(backing() + "/f"), 0640u); // the backing op is the asked one
 	EXPECT_EQ(cached_mode(mnt() + "/f"), 0704u); // the kernel got the rewrite
@@ -92,8 +96,12 @@ TEST_F(MetaRewrite, MkdirPostfilterRemapsEexistToEperm)
 	// backing EEXIST comes from a rewritten name: "taken" -> "xaken".
 	ASSERT_NO_FATAL_FAILURE(mount_root());
 	ASSERT_EQ(mkdir((backing() + "/xaken").c_str(), 0755), 0);
-	table().set(FUSEBPF_OP_MKDIR, BPF_FUSE_POSTFILTER, BPF_FUSE_CONTINUE,
-	            rewrite_in | remap_eexist);
+	knob k;
+	k.pre = BPF_FUSE_POSTFILTER;
+	k.remap_from = -EEXIST;
+	k.remap_to = -EPERM;
+	k.flags = rewrite_in;
+	table().set(FUSEBPF_OP_MKDIR, k);
 	EXPECT_EQ(mkdir((mnt() + "/taken").c_str(), 0755), -1);
 	EXPECT_EQ(errno, EPERM);
 	// Other results pass: a new directory is made.
@@ -109,7 +117,11 @@ TEST_F(MetaRewrite, MkdirPostfilterRemapsEexistToEperm)
 TEST_F(MetaRewrite, MkdirPostfilterRewritesTheEntry)
 {
 	ASSERT_NO_FATAL_FAILURE(mount_root(true));
-	table().set(FUSEBPF_OP_MKDIR, BPF_FUSE_POSTFILTER, BPF_FUSE_CONTINUE, rewrite_out);
+	knob k;
+	k.pre = BPF_FUSE_POSTFILTER;
+	k.flags = rewrite_out;
+	k.post_arg = 0704;
+	table().set(FUSEBPF_OP_MKDIR, k);
 	ASSERT_EQ(mkdir((mnt() + "/d").c_str(), 0755), 0) << std::strerror(errno);
 	EXPECT_EQ(mode_of(backing() + "/d"), 0755u);
 	EXPECT_EQ(cached_mode(mnt() + "/d"), 0704u);

@@ -4,7 +4,7 @@
 // ops WITH a user filter (meta_user.cc, `fusebpf mount --user-filter`):
 // a userspace error remap, userspace handlers that answer an op, a
 // userspace prefilter that rewrites a name. The BPF side is
-// meta_knobs.bpf.c; the verdicts without a user filter (passthrough) are in
+// tests/support/knobs.bpf.c; the verdicts without a user filter (passthrough) are in
 // verdicts_test.cc.
 #include "tests/filter_ops_meta/meta_fixture.h"
 
@@ -97,7 +97,7 @@ TEST_F(MetaUser, DirectoryRenameReparentsItsBindingPoint)
 	ASSERT_EQ(mkdir((backing() + "/notable").c_str(), 0755), 0);
 	ASSERT_EQ(mkdir((backing() + "/notable/moved").c_str(), 0755), 0);
 	ASSERT_EQ(mkdir((backing() + "/plain").c_str(), 0755), 0);
-	table().set_default(FUSE_LOOKUP, BPF_FUSE_USER);
+	table().set(FUSEBPF_OP_LOOKUP, BPF_FUSE_USER);
 	table().set(FUSEBPF_OP_MKDIR, -EACCES);
 	struct stat st;
 	ASSERT_EQ(stat((mnt() + "/notable/moved").c_str(), &st), 0) << std::strerror(errno);

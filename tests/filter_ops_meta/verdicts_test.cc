@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 //
 // verdicts_test: every verdict of every namespace, attribute, xattr and lock
-// op through a real mount. One real BPF table (meta_knobs.bpf.c, loaded once
+// op through a real mount. One real BPF table (tests/support/knobs.bpf.c, loaded once
 // per suite) is bound to the root with `fusebpf mount --ops ID`; each test
 // sets the table's knobs through its pinned maps and runs the op with plain
 // syscalls on the mountpoint, then checks the result, what happened in the

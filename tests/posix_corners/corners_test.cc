@@ -16,11 +16,13 @@
 //   - atime under relatime: the first read after a modification moves it,
 //     the next read does not.
 // Every case runs with kernel passthrough, with --no-passthrough, and with a
-// table bound whose prefilters CONTINUE (corners.bpf.c: files take the
-// classic data path, every op goes through the filter engine). A fourth
-// mount binds the table whose OPEN prefilter refuses execve() opens.
+// table bound whose prefilters CONTINUE (the knob-driven test filter of
+// tests/support with its knobs untouched: files take the classic data
+// path, every op goes through the filter engine). A fourth mount binds the
+// same filter with its OPEN knob set to refuse execve() opens.
 #include "tests/daemon/fs_util.h"
 #include "tests/daemon/mount_fixture.h"
+#include "tests/support/knobs_table.h"
 
 #include "common/unique_fd.h"
 
@@ -51,7 +53,7 @@ struct corner_mode {
 const corner_mode modes[] = {
     {"passthrough", {}},
     {"no_passthrough", {"--no-passthrough"}},
-    {"filter", {"--filter", CORNERS_CONTINUE_OBJ}},
+    {"filter", {"--filter", KNOBS_NODEFAULT_OBJ}},
 };
 
 constexpr credentials root_user{0, 0};
@@ -475,11 +477,31 @@ INSTANTIATE_TEST_SUITE_P(Modes, Corners, ::testing::ValuesIn(modes),
 // execute-only file is an OPEN the filter sees.
 class ExecFilter : public mount_fixture {
 protected:
+	static void SetUpTestSuite()
+	{
+		table_ = std::make_unique<knobs_table>();
+		load_error_ =
+		    table_->load(KNOBS_NODEFAULT_OBJ, "corners_" + std::to_string(getpid()));
+		knob refuse;
+		refuse.pre = -EPERM;
+		refuse.flags = only_exec;
+		if (load_error_.empty())
+			table_->set(FUSEBPF_OP_OPEN, refuse);
+	}
+	static void TearDownTestSuite() { table_.reset(); }
+	void SetUp() override
+	{
+		ASSERT_EQ(load_error_, "");
+		mount_fixture::SetUp();
+	}
 	std::vector<std::string> mount_args() const override
 	{
-		return {"-o", "allow_other,default_permissions", "--filter",
-		        CORNERS_REFUSE_EXEC_OBJ};
+		return {"-o", "allow_other,default_permissions", "--ops",
+		        std::to_string(table_->id())};
 	}
+
+	static inline std::unique_ptr<knobs_table> table_;
+	static inline std::string load_error_;
 };
 
 TEST_F(ExecFilter, PrefilterRefusesTheExecOpen)

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 //
 // knobs_table: see knobs_table.h.
-#include "tests/filter_ops_meta/knobs_table.h"
+#include "tests/support/knobs_table.h"
 
 #include "loader/load.h"
+#include "loader/tables.h"
 
 #include <bpf/bpf.h>
 
@@ -13,19 +14,10 @@
 namespace fusebpf::test {
 namespace {
 
-// meta_knobs.bpf.c's map values.
-struct knob {
-	std::int32_t pre;
-	std::int32_t post;
-	std::uint32_t rewrite;
-	std::uint32_t padding;
-};
+static_assert(sizeof(knob) == 40, "struct test_knob of knobs.bpf.c");
 
-struct dflt_knob {
-	std::uint32_t opcode;
-	std::int32_t verdict;
-};
-
+// The default filter's slots in `knobs` and `calls`.
+constexpr std::uint32_t default_slot = FUSEBPF_OP_COUNT;
 constexpr std::uint32_t call_slots = 2 * FUSEBPF_OP_COUNT + 1;
 
 void update(const unique_fd &map, std::uint32_t key, const void *value)
@@ -47,15 +39,12 @@ std::string knobs_table::load(const std::string &object, const std::string &name
 	id_ = info->id;
 	loaded_ = true;
 	for (const loader::map_info &m : info->maps) {
-		unique_fd *fd = m.name == "knobs"   ? &knobs_
-		                : m.name == "dflt"  ? &dflt_
-		                : m.name == "calls" ? &calls_
-		                                    : nullptr;
+		unique_fd *fd = m.name == "knobs" ? &knobs_ : m.name == "calls" ? &calls_ : nullptr;
 		if (fd)
 			*fd = unique_fd(bpf_obj_get(m.pin.c_str()));
 	}
-	if (!knobs_ || !dflt_ || !calls_)
-		return "the table's maps knobs/dflt/calls are not all pinned: " +
+	if (!knobs_ || !calls_)
+		return "the table's maps knobs/calls are not both pinned: " +
 		       std::string(std::strerror(errno));
 	return "";
 }
@@ -63,7 +52,6 @@ std::string knobs_table::load(const std::string &object, const std::string &name
 std::string knobs_table::unload()
 {
 	knobs_.reset();
-	dflt_.reset();
 	calls_.reset();
 	if (!loaded_)
 		return "";
@@ -72,23 +60,33 @@ std::string knobs_table::unload()
 	return r ? "" : r.message();
 }
 
-void knobs_table::set(fusebpf_op op, int pre, int post, std::uint32_t rewrite)
+void knobs_table::set(fusebpf_op op, const knob &k)
 {
-	knob k{pre, post, rewrite, 0};
 	update(knobs_, static_cast<std::uint32_t>(op), &k);
+}
+
+void knobs_table::set(fusebpf_op op, int pre, int post, std::uint32_t flags)
+{
+	knob k;
+	k.pre = pre;
+	k.post = post;
+	k.flags = flags;
+	set(op, k);
 }
 
 void knobs_table::set_default(std::uint32_t opcode, int verdict)
 {
-	dflt_knob d{opcode, verdict};
-	update(dflt_, 0, &d);
+	knob k;
+	k.pre = verdict;
+	k.arg = opcode;
+	update(knobs_, default_slot, &k);
 }
 
 void knobs_table::reset()
 {
-	for (std::uint32_t op = 0; op < FUSEBPF_OP_COUNT; op++)
-		set(static_cast<fusebpf_op>(op), BPF_FUSE_CONTINUE);
-	set_default(0, BPF_FUSE_CONTINUE);
+	const knob none;
+	for (std::uint32_t slot = 0; slot <= default_slot; slot++)
+		update(knobs_, slot, &none);
 	const std::uint64_t zero = 0;
 	for (std::uint32_t i = 0; i < call_slots; i++)
 		update(calls_, i, &zero);
@@ -109,7 +107,7 @@ std::uint64_t knobs_table::calls(fusebpf_op op, fusebpf_side side) const
 
 std::uint64_t knobs_table::default_calls() const
 {
-	return counter(2 * FUSEBPF_OP_COUNT);
+	return counter(2 * default_slot);
 }
 
 } // namespace fusebpf::test
