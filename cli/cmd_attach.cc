@@ -14,6 +14,7 @@
 #include "cli/command.h"
 
 #include "cli/mount_locator.h"
+#include "cli/readable.h"
 #include "daemon/control/control_server.h"
 
 #include <climits>
@@ -100,8 +101,8 @@ std::string invalidated_text(const nlohmann::json &inv)
 {
 	if (!inv.is_object())
 		return "";
-	return " (kernel caches dropped: " + std::to_string(inv.value("entries", 0)) +
-	       " entries, " + std::to_string(inv.value("inodes", 0)) + " inodes)";
+	return " (kernel caches dropped: " + count_text(inv.value("entries", std::uint64_t(0))) +
+	       " entries, " + count_text(inv.value("inodes", std::uint64_t(0))) + " inodes)";
 }
 
 int run_attach(const attach_args &a)
@@ -212,10 +213,12 @@ int run_invalidate(const invalidate_args &a)
 		return exit_ok;
 	}
 	const auto &inv = (*reply)["invalidated"];
-	std::printf("fusebpf: %s: dropped the kernel's caches of %zu nodes (%zu entries, "
-	            "%zu inodes)\n",
-	            where.mountpoint.c_str(), inv.value("nodes", size_t(0)),
-	            inv.value("entries", size_t(0)), inv.value("inodes", size_t(0)));
+	std::printf("fusebpf: %s: dropped the kernel's caches of %s nodes (%s entries, "
+	            "%s inodes)\n",
+	            where.mountpoint.c_str(),
+	            count_text(inv.value("nodes", std::uint64_t(0))).c_str(),
+	            count_text(inv.value("entries", std::uint64_t(0))).c_str(),
+	            count_text(inv.value("inodes", std::uint64_t(0))).c_str());
 	return exit_ok;
 }
 

@@ -8,6 +8,7 @@
 // they are on stderr, exit status 1; usage errors exit 2 (see command.h).
 #include "cli/command.h"
 
+#include "cli/readable.h"
 #include "cli/table_access.h"
 #include "common/log.h"
 #include "loader/filter_build.h"
@@ -139,17 +140,17 @@ const std::vector<column<ld::slot_info>> inspect_columns = {
     {"SECTION", [](const ld::slot_info &s) { return s.section; }},
     {"PROG_ID", [](const ld::slot_info &s) { return std::to_string(s.program.id); }},
     {"PROGRAM", [](const ld::slot_info &s) { return s.program.name; }},
-    {"XLATED", [](const ld::slot_info &s) { return std::to_string(s.program.xlated_insns); }},
-    {"JITED", [](const ld::slot_info &s) { return std::to_string(s.program.jited_bytes); }},
-    {"VERIFIED", [](const ld::slot_info &s) { return std::to_string(s.program.verified_insns); }},
-    {"RUNS", [](const ld::slot_info &s) { return std::to_string(s.program.run_count); }},
+    {"XLATED", [](const ld::slot_info &s) { return count_text(s.program.xlated_insns); }},
+    {"JITED", [](const ld::slot_info &s) { return count_text(s.program.jited_bytes); }},
+    {"VERIFIED", [](const ld::slot_info &s) { return count_text(s.program.verified_insns); }},
+    {"RUNS", [](const ld::slot_info &s) { return count_text(s.program.run_count); }},
 };
 
 const std::vector<column<ld::map_info>> map_columns = {
     {"MAP_ID", [](const ld::map_info &m) { return std::to_string(m.id); }},
     {"MAP", [](const ld::map_info &m) { return m.name; }},
     {"TYPE", [](const ld::map_info &m) { return m.type; }},
-    {"MAX_ENTRIES", [](const ld::map_info &m) { return std::to_string(m.max_entries); }},
+    {"MAX_ENTRIES", [](const ld::map_info &m) { return count_text(m.max_entries); }},
     {"PIN", [](const ld::map_info &m) { return m.pin; }},
 };
 

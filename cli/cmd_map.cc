@@ -13,6 +13,7 @@
 // dumped (use `fusebpf trace`, `fusebpf inspect`).
 #include "cli/command.h"
 #include "cli/map_codec.h"
+#include "cli/readable.h"
 #include "cli/table_access.h"
 
 #include "common/unique_fd.h"
@@ -122,8 +123,8 @@ void invalidate_after_change(const opened_map &m)
 	for (const auto &w : warnings)
 		std::fprintf(stderr, "fusebpf map: warning: %s\n", w.c_str());
 	if (n)
-		std::printf("fusebpf: dropped the kernel caches of %u mount%s using table %s\n", n,
-		            n == 1 ? "" : "s", m.table.name.c_str());
+		std::printf("fusebpf: dropped the kernel caches of %s mount%s using table %s\n",
+		            count_text(n).c_str(), n == 1 ? "" : "s", m.table.name.c_str());
 }
 
 int run_list(const map_args &a)
@@ -159,10 +160,11 @@ int run_list(const map_args &a)
 	            "KEY", "VALUE", "PIN");
 	for (const auto &r : rows)
 		std::printf(
-		    "%-16s %-8u %-10s %-12u %-14s %-14s %s\n", r["name"].get<std::string>().c_str(),
+		    "%-16s %-8u %-10s %-12s %-14s %-14s %s\n", r["name"].get<std::string>().c_str(),
 		    r["id"].get<unsigned>(), r["type"].get<std::string>().c_str(),
-		    r["max_entries"].get<unsigned>(), r["key"].get<std::string>().c_str(),
-		    r["value"].get<std::string>().c_str(), r["pin"].get<std::string>().c_str());
+		    count_text(r["max_entries"].get<unsigned>()).c_str(),
+		    r["key"].get<std::string>().c_str(), r["value"].get<std::string>().c_str(),
+		    r["pin"].get<std::string>().c_str());
 	return exit_ok;
 }
 
@@ -181,14 +183,17 @@ int run_dump(const map_args &a)
 	}
 	std::vector<unsigned char> key(m.key.size), next(m.key.size), value(m.value.size);
 	nlohmann::json entries = nlohmann::json::array();
+	std::vector<std::pair<std::string, std::string>> rows; // for people
 	const void *prev = nullptr;
 	while (bpf_map_get_next_key(m.fd.get(), prev, next.data()) == 0) {
 		key = next;
 		prev = key.data();
 		if (bpf_map_lookup_elem(m.fd.get(), key.data(), value.data()))
 			continue; // deleted meanwhile
-		entries.push_back(
-		    {{"key", decode(m.key, key.data())}, {"value", decode(m.value, value.data())}});
+		entries.push_back({{"key", decode(m.key, key.data(), decode_style::raw)},
+		                   {"value", decode(m.value, value.data(), decode_style::raw)}});
+		rows.emplace_back(decode(m.key, key.data(), decode_style::people),
+		                  decode(m.value, value.data(), decode_style::people));
 	}
 	if (a.json) {
 		std::cout << nlohmann::json{{"table", m.table.name},
@@ -199,9 +204,8 @@ int run_dump(const map_args &a)
 		return exit_ok;
 	}
 	std::printf("%-32s %s\n", "KEY", "VALUE");
-	for (const auto &e : entries)
-		std::printf("%-32s %s\n", e["key"].get<std::string>().c_str(),
-		            e["value"].get<std::string>().c_str());
+	for (const auto &[k, v] : rows)
+		std::printf("%-32s %s\n", k.c_str(), v.c_str());
 	return exit_ok;
 }
 
@@ -287,8 +291,13 @@ void add_map_commands(CLI::App &root, command_list &commands)
 	           "A filter's own maps are pinned with its table under\n"
 	           "/sys/fs/bpf/fusebpf/TABLE/maps/. Keys and values are typed as text or\n"
 	           "numbers: the map's BTF says which (char arrays and structs made of one\n"
-	           "are strings, zero-padded; ints and enums are numbers; other types are\n"
-	           "hex bytes). After `set` or `delete`, every fusebpf mount that uses the\n"
+	           "are strings, zero-padded; ints and enums are numbers, and a number at\n"
+	           "a limit of its type shows as, and may be typed as, U32_MAX, S64_MIN...;\n"
+	           "structs of numbers and strings show member by member, dev=3,name=log,\n"
+	           "or, for two numbers named lo/hi, min/max, start/end..., as a range\n"
+	           "0..U32_MAX, and are typed the same way or as hex; other types are hex\n"
+	           "bytes). --json shows numbers as digits and structs as hex. After `set` or "
+	           "`delete`, every fusebpf mount that uses the\n"
 	           "table drops the kernel's cached entries and attributes, so the change\n"
 	           "shows at once. bpftool works on the same pins but takes hex bytes and\n"
 	           "leaves the caches alone.");

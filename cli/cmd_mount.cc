@@ -9,6 +9,7 @@
 // with the daemon's real error. umount and stats talk to the daemon over
 // its control socket (daemon/control/control_server.h).
 #include "cli/command.h"
+#include "cli/readable.h"
 
 #include "common/log.h"
 #include "common/unique_fd.h"
@@ -326,7 +327,7 @@ int run_umount(const umount_args &a)
 	}
 	if (pid > 0 && !wait_for_exit(pid, a.timeout)) {
 		error_line("unmounted " + mnt + ", but the daemon (pid " + std::to_string(pid) +
-		           ") is still running after " + std::to_string(a.timeout) + " s");
+		           ") is still running after " + seconds_text(a.timeout) + " s");
 		return exit_failure;
 	}
 	// A daemon that was killed left its tables and socket: remove them,
@@ -409,12 +410,11 @@ void print_stats_tables(const nlohmann::json &ops)
 		const nlohmann::json empty = nlohmann::json::array();
 		const nlohmann::json &hist =
 		    c.contains("latency_ns_log2") ? c["latency_ns_log2"] : empty;
-		std::printf("%-16s %10llu %8llu %10llu %9llu %8llu %9s %9s\n", name.c_str(),
-		            static_cast<unsigned long long>(req),
-		            static_cast<unsigned long long>(errs),
-		            static_cast<unsigned long long>(filtered),
-		            static_cast<unsigned long long>(count_at(c, "user_fallbacks")),
-		            static_cast<unsigned long long>(sum_of(c, "filter_errors")),
+		std::printf("%-16s %10s %8s %10s %9s %8s %9s %9s\n", name.c_str(),
+		            count_text(req).c_str(), count_text(errs).c_str(),
+		            count_text(filtered).c_str(),
+		            count_text(count_at(c, "user_fallbacks")).c_str(),
+		            count_text(sum_of(c, "filter_errors")).c_str(),
 		            duration_text(latency_quantile(hist, 0.50)).c_str(),
 		            duration_text(latency_quantile(hist, 0.99)).c_str());
 	}
@@ -434,8 +434,7 @@ void print_stats_tables(const nlohmann::json &ops)
 			continue;
 		std::printf("%-16s", name.c_str());
 		for (const char *k : kinds)
-			std::printf(" %9llu",
-			            static_cast<unsigned long long>(count_at(c["verdicts"], k)));
+			std::printf(" %9s", count_text(count_at(c["verdicts"], k)).c_str());
 		std::printf("\n");
 	}
 }

@@ -19,6 +19,7 @@
 // reserve fails), never delayed; a ring buffer has one consumer position,
 // so two `fusebpf trace` of one table split its events between them.
 #include "cli/command.h"
+#include "cli/readable.h"
 #include "cli/table_access.h"
 
 #include "common/unique_fd.h"
@@ -276,7 +277,7 @@ int run_trace(const trace_args &a)
 	sigaction(SIGTERM, &sa, nullptr);
 	if (!a.json)
 		std::fprintf(stderr, "fusebpf trace: reading %s; %s\n", opened.c_str(),
-		             a.duration > 0 ? ("for " + std::to_string(a.duration) + " s").c_str()
+		             a.duration > 0 ? ("for " + seconds_text(a.duration) + " s").c_str()
 		                            : "Ctrl-C to stop");
 	out.header();
 
@@ -313,7 +314,7 @@ int run_trace(const trace_args &a)
 	}
 	ring_buffer__consume(rb.get()); // what is left
 	if (!a.json)
-		std::fprintf(stderr, "fusebpf trace: %llu events\n", out.events);
+		std::fprintf(stderr, "fusebpf trace: %s events\n", count_text(out.events).c_str());
 	return exit_ok;
 }
 

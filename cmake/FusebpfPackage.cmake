@@ -2,7 +2,9 @@
 #
 # FusebpfPackage.cmake: the Debian package, made by CPack from the install
 # rules (FusebpfInstall.cmake and the subdirectories'), stripped, for prefix
-# /usr: `cpack -G DEB` in a release build dir (packaging/build-deb.sh).
+# /usr: `cpack -G DEB` in a release build dir (packaging/build-deb.sh), or
+# from any build dir's CPackConfig.cmake into a scratch dir (the ctest
+# install_deb, packaging/test-deb.sh).
 # Depends: the shared libraries the binaries link (dpkg-shlibdeps: libbpf1,
 # libspdlog, libfmt, libstdc++...), fuse3 (fusermount3 for the mount
 # helpers), and what `fusebpf build` runs: clang and bpftool for BPF filters

@@ -12,6 +12,7 @@
 #include "tests/support/process.h"
 
 #include <csignal>
+#include <sstream>
 #include <fcntl.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -280,6 +281,37 @@ TEST_F(Cli, StatsJsonShapeAndCounters)
 	auto not_mounted = cli({"stats", dir_.path(), "--json"});
 	EXPECT_GT(not_mounted.exit_code(), 0);
 	EXPECT_FALSE(not_mounted.err.empty());
+}
+
+// Counts of five digits or more are grouped in threes in the table
+// (cli/readable.h); --json keeps the number.
+TEST_F(Cli, StatsTableGroupsLongCounts)
+{
+	mounted_fs fs(backing_, mnt_);
+	std::string why;
+	ASSERT_TRUE(fs.start(why)) << why;
+	struct stat st;
+	for (int i = 0; i < 12345; i++) // negative entries are not cached: one LOOKUP each
+		ASSERT_NE(::stat((mnt_ + "/missing").c_str(), &st), 0);
+	auto table = cli({"stats", mnt_});
+	ASSERT_TRUE(table.exited_ok()) << table.describe() << table.err;
+	auto s = read_stats(mnt_, why);
+	ASSERT_TRUE(s) << why;
+	std::uint64_t lookups = op_counter(*s, "LOOKUP").value_or(0);
+	ASSERT_GE(lookups, 12345u);
+	std::string row;
+	std::istringstream lines(table.out);
+	while (std::getline(lines, row) && row.rfind("LOOKUP ", 0) != 0) {
+	}
+	std::istringstream cells(row);
+	std::string op, requests, errors;
+	cells >> op >> requests >> errors;
+	std::string digits = std::to_string(lookups), grouped;
+	for (std::size_t i = 0; i < digits.size(); i++)
+		grouped += (i && (digits.size() - i) % 3 == 0 ? "," : "") + digits.substr(i, 1);
+	EXPECT_EQ(requests, grouped) << table.out;
+	EXPECT_EQ(errors, grouped) << table.out;                   // every one was ENOENT
+	EXPECT_EQ(requests.size(), digits.size() + 1) << requests; // 12,345 to 99,999
 }
 
 TEST_F(Cli, ReadOnlyAndZeroTimeouts)

@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# install_inner.sh SCRATCH SOURCE_DIR BUILD_DIR sanitize|plain: the part of
-# install_test.sh that runs in a private mount namespace (unshare --mount).
-# It hides SOURCE_DIR and BUILD_DIR, adds the installed mount helper to
-# /usr/sbin through a read-only overlay (mount(8) runs helpers from /sbin),
-# and uses only SCRATCH/prefix. Every mount it makes dies with the
-# namespace; the trap also unmounts the FUSE mount and kills its daemon.
+# install_inner.sh PREFIX SCRATCH SOURCE_DIR BUILD_DIR sanitize|plain SELFTESTS:
+# what a user does with fusebpf installed under PREFIX, run in a private
+# mount namespace (unshare --mount) by install_test.sh (a scratch prefix)
+# and by packaging/test-deb.sh (the installed package, PREFIX /usr). It
+# hides SOURCE_DIR and BUILD_DIR under empty tmpfs mounts, adds a scratch
+# prefix's mount helper to /usr/sbin through a read-only overlay (mount(8)
+# runs helpers from /sbin), works in SCRATCH, and runs `fusebpf selftest
+# -t SELFTESTS` ("all": every case). PATH, find_package(), pkg-config and
+# man look in PREFIX first, so another installed copy (/usr/local) is not
+# what runs. Every mount it makes dies with the namespace; the trap also
+# unmounts the FUSE mount and kills its daemon.
 set -euo pipefail
-scratch=$1 src=$2 build=$3 mode=$4
-prefix=$scratch/prefix
+prefix=$1 scratch=$2 src=$3 build=$4 mode=$5 selftests=$6
 mnt=$scratch/mnt
 daemon_pid=
 
@@ -33,7 +37,8 @@ if [[ -d $build ]] && [[ -n $(ls -A "$build" 2>/dev/null) ]]; then
 fi
 [[ -z $(ls -A "$src") ]] || fail "$src is still visible"
 
-export PATH=$prefix/bin:$PATH
+export PATH=$prefix/bin:$prefix/sbin:/usr/sbin:/usr/bin:/sbin:/bin
+[[ $(command -v fusebpf) == "$prefix/bin/fusebpf" ]] || fail "fusebpf is $(command -v fusebpf)"
 unset FUSEBPF_CLI FUSEBPF_SELFTEST_BIN FUSEBPF_EXAMPLES_DIR
 work=$scratch/work
 mkdir -p "$work"
@@ -95,30 +100,42 @@ int main()
 	return 0;
 }
 CC
-cmake -S tool -B tool/build -G Ninja -DCMAKE_PREFIX_PATH="$prefix" >tool/configure.log ||
+cmake -S tool -B tool/build -G Ninja -DCMAKE_PREFIX_PATH="$prefix" \
+	-DCMAKE_IGNORE_PREFIX_PATH=/usr/local >tool/configure.log ||
 	{ cat tool/configure.log; fail "configuring the custom tool"; }
+found=$(sed -n 's/^fusebpf_DIR:PATH=//p' tool/build/CMakeCache.txt)
+[[ $found == "$prefix"/lib*/cmake/fusebpf ]] || fail "find_package(fusebpf) found $found"
 cmake --build tool/build -j1 >tool/build.log || { cat tool/build.log; fail "building it"; }
 [[ $(tool/build/tool) == "tool ok 1 1 x.bpf.o" ]] || fail "the custom tool printed: $(tool/build/tool)"
 [[ -f tool/build/tool_user.so ]] || fail "fusebpf_add_user_filter made no tool_user.so"
 sanitize=()
 [[ $mode == sanitize ]] && sanitize=(-fsanitize=address,undefined)
-PKG_CONFIG_PATH=$prefix/lib/pkgconfig c++ "${sanitize[@]}" tool/main.cc -Itool/build/tool_filter \
-	$(PKG_CONFIG_PATH=$prefix/lib/pkgconfig pkg-config --cflags --libs fusebpf) \
+pcdir=$(dirname "$(find "$prefix"/lib* -maxdepth 3 -name fusebpf.pc -path '*/pkgconfig/*' | head -1)")
+[[ $(PKG_CONFIG_PATH=$pcdir pkg-config --variable=prefix fusebpf) -ef $prefix ]] ||
+	fail "pkg-config's fusebpf prefix is $(PKG_CONFIG_PATH=$pcdir pkg-config --variable=prefix fusebpf)"
+PKG_CONFIG_PATH=$pcdir c++ "${sanitize[@]}" tool/main.cc -Itool/build/tool_filter \
+	$(PKG_CONFIG_PATH=$pcdir pkg-config --cflags --libs fusebpf) \
 	-o tool/tool-pc || fail "building the tool with pkg-config fusebpf"
 [[ $(tool/tool-pc) == "tool ok 1 1 x.bpf.o" ]] || fail "the pkg-config tool printed: $(tool/tool-pc)"
 echo "ok"
 
-echo "== mount -T FSTAB through the installed mount.fuse.fusebpf, then umount"
-# mount(8) looks for /sbin/mount.fuse.fusebpf: lay the installed one over
+echo "== mount -a -T FSTAB through the installed mount.fuse.fusebpf, then umount"
+# mount(8) looks for /sbin/mount.fuse.fusebpf: lay a scratch prefix's over
 # /usr/sbin in this namespace only.
-mkdir -p "$scratch/sbin"
-ln -s "$prefix/sbin/mount.fuse.fusebpf" "$scratch/sbin/mount.fuse.fusebpf"
-mount -t overlay overlay -o "lowerdir=$scratch/sbin:/usr/sbin" /usr/sbin
+if [[ ! $prefix -ef /usr ]]; then
+	mkdir -p "$scratch/sbin"
+	ln -s "$prefix/sbin/mount.fuse.fusebpf" "$scratch/sbin/mount.fuse.fusebpf"
+	mount -t overlay overlay -o "lowerdir=$scratch/sbin:/usr/sbin" /usr/sbin
+fi
+[[ $(realpath /sbin/mount.fuse.fusebpf) -ef $prefix/bin/fusebpf ]] ||
+	fail "/sbin/mount.fuse.fusebpf is $(realpath /sbin/mount.fuse.fusebpf)"
+# A table name of this run alone: another test may mount at the same time.
+table=install_ro_$$_table
 mkdir -p "$scratch/backing" "$mnt"
 echo hello >"$scratch/backing/file.txt"
 fstab=$scratch/fstab
 log=$scratch/log/daemon.log
-echo "$scratch/backing $mnt fuse.fusebpf filter=$work/myro/myro.bpf.o,name=install_readonly_table,log_file=$log,allow_other,default_permissions,nofail,_netdev,x-systemd.requires=network.target 0 0" >"$fstab"
+echo "$scratch/backing $mnt fuse.fusebpf filter=$work/myro/myro.bpf.o,name=$table,log_file=$log,allow_other,default_permissions,nofail,_netdev,x-systemd.requires=network.target 0 0" >"$fstab"
 generator=/lib/systemd/system-generators/systemd-fstab-generator
 if [[ -x $generator ]]; then
 	# The mount unit systemd makes of the line (README: Mounting from fstab).
@@ -129,7 +146,7 @@ if [[ -x $generator ]]; then
 	grep -qx "Type=fuse.fusebpf" "$unit" || fail "no fuse.fusebpf mount unit: $(cat "$unit")"
 	grep -q "^Options=filter=$work/myro/myro.bpf.o," "$unit" || fail "unit options: $(cat "$unit")"
 fi
-out=$(mount -T "$fstab" "$mnt" 2>&1) || fail "mount -T failed: $out"
+out=$(mount -a -T "$fstab" 2>&1) || fail "mount -a -T failed: $out"
 echo "$out"
 daemon_pid=$(sed -n 's/.*daemon pid \([0-9]*\).*/\1/p' <<<"$out")
 [[ -n $daemon_pid ]] || fail "no daemon pid in: $out"
@@ -137,8 +154,8 @@ grep -q " $mnt fuse.fusebpf " /proc/mounts || fail "$mnt is not a fuse.fusebpf m
 [[ $(cat "$mnt/file.txt") == hello ]] || fail "reading through the mount"
 if touch "$mnt/new" 2>/dev/null; then fail "the readonly filter let a create through"; fi
 status=$(fusebpf status "$mnt")
-# The pinned name, not the kernel's 15-character map name (install_readon).
-grep -q "table install_readonly_table " <<<"$status" ||
+# The pinned name, not the kernel's 15-character map name (install_ro_NNN).
+grep -q "table $table " <<<"$status" ||
 	fail "status does not name the table: $status"
 grep -q "log    $log" <<<"$status" || fail "status does not show the log file: $status"
 [[ -s $log ]] || fail "the daemon wrote nothing to $log"
@@ -149,8 +166,8 @@ complete_words() {
 }
 [[ $(complete_words fusebpf umount "$scratch/m") == "$mnt" ]] ||
 	fail "completing umount gave: $(complete_words fusebpf umount "$scratch/m")"
-[[ $(complete_words fusebpf inspect install_read) == install_readonly_table ]] ||
-	fail "completing inspect gave: $(complete_words fusebpf inspect install_read)"
+[[ $(complete_words fusebpf inspect "${table%able}") == "$table" ]] ||
+	fail "completing inspect gave: $(complete_words fusebpf inspect "${table%able}")"
 umount "$mnt"
 for _ in $(seq 50); do kill -0 "$daemon_pid" 2>/dev/null || break; sleep 0.1; done
 if kill -0 "$daemon_pid" 2>/dev/null; then fail "the daemon outlived umount"; fi
@@ -161,15 +178,19 @@ grep -q "unknown mount option 'bogus_option'" <<<"$out" || fail "unclear refusal
 ! mountpoint -q "$mnt" || fail "mounted despite the refusal"
 echo "ok (refused: $out)"
 
-echo "== fusebpf selftest (first 3 cases)"
-fusebpf selftest -t 1-3 >selftest.out || { cat selftest.out; fail "fusebpf selftest"; }
-[[ $(grep -c '^ok ' selftest.out) -eq 3 ]] || { cat selftest.out; fail "not 3 ok lines"; }
-echo "ok"
+echo "== fusebpf selftest -t $selftests"
+select=(-t "$selftests")
+[[ $selftests == all ]] && select=()
+fusebpf selftest "${select[@]}" >selftest.out || { cat selftest.out; fail "fusebpf selftest"; }
+cases=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' selftest.out)
+[[ -n $cases && $(grep -c '^ok ' selftest.out) -eq $cases ]] ||
+	{ cat selftest.out; fail "not $cases ok lines"; }
+echo "ok: $cases cases"
 
 echo "== man -w with MANPATH, and the man pages render"
 export MANPATH=$prefix/share/man
-[[ $(man -w fusebpf) == "$prefix/share/man/man8/fusebpf.8" ]] || fail "man -w fusebpf: $(man -w fusebpf)"
-[[ $(man -w 7 fusebpf-filter) == "$prefix/share/man/man7/fusebpf-filter.7" ]] ||
+[[ $(man -w fusebpf) == "$prefix/share/man/man8/fusebpf.8"* ]] || fail "man -w fusebpf: $(man -w fusebpf)"
+[[ $(man -w 7 fusebpf-filter) == "$prefix/share/man/man7/fusebpf-filter.7"* ]] ||
 	fail "man -w 7 fusebpf-filter: $(man -w 7 fusebpf-filter)"
 for page in "$(man -w fusebpf)" "$(man -w 7 fusebpf-filter)"; do
 	warnings=$(MANWIDTH=80 man -l "$page" 2>&1 >/dev/null)
@@ -177,7 +198,7 @@ for page in "$(man -w fusebpf)" "$(man -w 7 fusebpf-filter)"; do
 done
 # Every command of `fusebpf --help` has its section (the page is made from it).
 for cmd in $(fusebpf --help | awk '/^Subcommands:/ {on=1; next} on && /^  [a-z]/ {print $1}'); do
-	grep -q "^\.SS \"fusebpf $cmd\"" "$(man -w fusebpf)" || fail "fusebpf.8 lacks $cmd"
+	man -w fusebpf | xargs zcat -f | grep -q "^\.SS \"fusebpf $cmd\"" || fail "fusebpf.8 lacks $cmd"
 done
 echo "ok"
 

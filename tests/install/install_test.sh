@@ -5,8 +5,8 @@
 #
 # Installs BUILD_DIR (`cmake --install --strip`) into a scratch prefix and
 # checks, from the installed files alone:
-#   1. no installed file contains the source or the build path (grep -r on
-#      every file, binaries included: what `strings` would find);
+#   1. no installed file contains the source or the build path
+#      (check_no_tree_paths.sh: `strings -a` on binaries and libraries);
 #   2. then, in a private mount namespace with SOURCE_DIR and BUILD_DIR
 #      hidden under empty tmpfs mounts (install_inner.sh):
 #      `fusebpf new` + `fusebpf build` of a BPF filter and of a user filter;
@@ -33,20 +33,11 @@ echo "== cmake --install --strip --prefix $prefix"
 cmake --install "$build" --prefix "$prefix" --strip >"$scratch/install.log"
 
 echo "== no installed file names $src or $build"
-leaks=$(grep -rlF -e "$src" -e "$build" "$prefix" || true)
-if [[ -n $leaks ]]; then
-	for f in $leaks; do
-		echo "FAIL: $f names the source or build tree:"
-		strings "$f" | grep -F -e "$src" -e "$build" | head -5
-	done
-	exit 1
-fi
-nfiles=$(find "$prefix" -type f | wc -l)
-echo "ok: $nfiles files checked"
+bash "$here/check_no_tree_paths.sh" "$prefix" "$src" "$build"
 
 # The rest runs with the trees hidden; the inner script must not be read
 # from the source tree once it is hidden, so it runs from a copy.
 cp "$here/install_inner.sh" "$scratch/install_inner.sh"
 cd "$scratch"
-unshare --mount --propagation private bash "$scratch/install_inner.sh" "$scratch" "$src" \
-	"$build" "$mode"
+unshare --mount --propagation private bash "$scratch/install_inner.sh" "$prefix" "$scratch" \
+	"$src" "$build" "$mode" 1-3

@@ -23,6 +23,7 @@
 #include <cstring>
 #include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -183,6 +184,34 @@ TEST_F(UidPolicyExample, PolicyChangesApplyToTheNextLookup)
 	auto r = run_command({cli_path(), "map", "delete", mnt(), "uid_dir", "65534"});
 	ASSERT_TRUE(r.exited_ok()) << r.describe() << r.err;
 	EXPECT_EQ(stat_as(nobody, "/data/app1001/prefs"), eacces);
+}
+
+// `map dump` names a value at its type's limit (U32_MAX, U64_MAX: what
+// `map set` also takes) and leaves other numbers as they are; --json keeps
+// the numbers (cli/readable.h).
+TEST_F(UidPolicyExample, MapDumpNamesTypeLimitsAndJsonKeepsNumbers)
+{
+	set("uid_deny_ops", "U32_MAX", "18446744073709551615");
+	auto text = run_command({cli_path(), "map", "dump", mnt(), "uid_deny_ops"});
+	ASSERT_TRUE(text.exited_ok()) << text.describe() << text.err;
+	std::vector<std::string> rows;
+	std::istringstream lines(text.out);
+	for (std::string line; std::getline(lines, line);) {
+		std::istringstream cells(line);
+		std::string key, value;
+		cells >> key >> value;
+		rows.push_back(key + " " + value);
+	}
+	std::sort(rows.begin(), rows.end());
+	EXPECT_EQ(rows, (std::vector<std::string>{"1002 1024", "KEY VALUE", "U32_MAX U64_MAX"}))
+	    << text.out;
+	auto json = run_command({cli_path(), "map", "dump", mnt(), "uid_deny_ops", "--json"});
+	ASSERT_TRUE(json.exited_ok()) << json.describe() << json.err;
+	EXPECT_NE(json.out.find(R"({"key":"4294967295","value":"18446744073709551615"})"),
+	          std::string::npos)
+	    << json.out;
+	auto del = run_command({cli_path(), "map", "delete", mnt(), "uid_deny_ops", "4294967295"});
+	EXPECT_TRUE(del.exited_ok()) << del.describe() << del.err;
 }
 
 } // namespace
