@@ -175,7 +175,9 @@ std::optional<std::string> encode_members(const map_field &field, const std::str
 			start = comma + 1;
 		}
 	}
-	for (const auto &[name, value] : given) {
+	for (const auto &kv : given) {
+		const std::string &name = kv.first;
+		const std::string &value = kv.second;
 		auto m = std::find_if(field.members.begin(), field.members.end(),
 		                      [&](const map_member &x) { return x.name == name; });
 		if (m == field.members.end())

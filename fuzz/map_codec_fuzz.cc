@@ -48,13 +48,16 @@ void round_trip(const map_field &f, const std::string &text)
 		check(
 		    std::all_of(bytes.begin(), bytes.end(), [](unsigned char b) { return b == 0; }),
 		    "an unsigned field took a negative number", f, text);
-	std::string shown = fusebpf::cli::decode(f, bytes.data());
-	std::vector<unsigned char> again;
-	check(!fusebpf::cli::encode(f, shown, again), "decode() printed text encode() refuses", f,
-	      shown);
-	check(again == bytes, "decode() then encode() changed the bytes", f, shown);
-	// Any bytes of the right size decode without a fault.
-	(void)fusebpf::cli::decode(f, reinterpret_cast<const unsigned char *>(text.data()));
+	for (auto style : {fusebpf::cli::decode_style::people, fusebpf::cli::decode_style::raw}) {
+		std::string shown = fusebpf::cli::decode(f, bytes.data(), style);
+		std::vector<unsigned char> again;
+		check(!fusebpf::cli::encode(f, shown, again),
+		      "decode() printed text encode() refuses", f, shown);
+		check(again == bytes, "decode() then encode() changed the bytes", f, shown);
+		// Any bytes of the right size decode without a fault.
+		(void)fusebpf::cli::decode(f, reinterpret_cast<const unsigned char *>(text.data()),
+		                           style);
+	}
 }
 
 // A BTF with one type of the chosen shape, of `size` bytes.

@@ -6,6 +6,7 @@
 // under their nodeid (LOOKUP "." of an export handle), deleted ones do not.
 #include "daemon/backing/fd_cache.h"
 #include "daemon/backing/inode_table.h"
+#include "daemon/tests/inode_table_fixture.h"
 
 #include <gtest/gtest.h>
 
@@ -25,41 +26,22 @@ namespace {
 
 constexpr size_t capacity = 16;
 
-class FdCacheTest : public ::testing::Test {
+class FdCacheTest : public inode_table_fixture {
 protected:
+	size_t max_fds() const override { return capacity; }
 	void SetUp() override
 	{
-		char tmpl[] = "/tmp/fusebpf-fdcache-test.XXXXXX";
-		ASSERT_NE(mkdtemp(tmpl), nullptr);
-		dir_ = tmpl;
-		unique_fd root(open(dir_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-		ASSERT_TRUE(root);
-		struct stat st;
-		ASSERT_EQ(fstat(root.get(), &st), 0);
-		table_ = std::make_unique<inode_table>(std::move(root), st, capacity);
+		inode_table_fixture::SetUp();
 		if (!table_->fds().uses_handles())
 			GTEST_SKIP()
 			    << "no file handles on " << dir_ << " (or no CAP_DAC_READ_SEARCH)";
-	}
-	void TearDown() override
-	{
-		table_.reset();
-		std::filesystem::remove_all(dir_);
 	}
 
 	// Creates `name` and registers one lookup of it; its st_ino in *ino.
 	inode_ptr create(const std::string &name, ino_t *ino = nullptr)
 	{
-		std::string p = dir_ + "/" + name;
-		int fd = open(p.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
-		EXPECT_GE(fd, 0);
-		close(fd);
-		unique_fd opath(open(p.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
-		struct stat st;
-		EXPECT_EQ(fstat(opath.get(), &st), 0);
-		if (ino)
-			*ino = st.st_ino;
-		return table_->add_lookup(std::move(opath), st);
+		touch(name);
+		return lookup(name, ino);
 	}
 
 	static ino_t ino_of(const inode &node)
@@ -70,9 +52,6 @@ protected:
 		EXPECT_EQ(fstatat(fd.get(), "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW), 0);
 		return st.st_ino;
 	}
-
-	std::string dir_;
-	std::unique_ptr<inode_table> table_;
 };
 
 } // namespace

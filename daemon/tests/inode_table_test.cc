@@ -3,6 +3,7 @@
 // inode_table on real O_PATH fds in a temp dir: hard links share a node,
 // lookup counting, FORGET, stale ids, reused inode numbers.
 #include "daemon/backing/inode_table.h"
+#include "daemon/tests/inode_table_fixture.h"
 
 #include <fusebpf/fuse_wire.h>
 
@@ -21,40 +22,7 @@ using namespace fusebpf::daemon;
 
 namespace {
 
-class InodeTableTest : public ::testing::Test {
-protected:
-	void SetUp() override
-	{
-		char tmpl[] = "/tmp/fusebpf-inode-test.XXXXXX";
-		ASSERT_NE(mkdtemp(tmpl), nullptr);
-		dir_ = tmpl;
-		unique_fd root(open(dir_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-		ASSERT_TRUE(root);
-		struct stat st;
-		ASSERT_EQ(fstat(root.get(), &st), 0);
-		table_ = std::make_unique<inode_table>(std::move(root), st);
-	}
-	void TearDown() override { std::filesystem::remove_all(dir_); }
-
-	void touch(const std::string &name)
-	{
-		int fd = open((dir_ + "/" + name).c_str(), O_CREAT | O_WRONLY, 0644);
-		ASSERT_GE(fd, 0);
-		close(fd);
-	}
-
-	inode_ptr lookup(const std::string &name)
-	{
-		unique_fd fd(open((dir_ + "/" + name).c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
-		EXPECT_TRUE(fd);
-		struct stat st;
-		EXPECT_EQ(fstat(fd.get(), &st), 0);
-		return table_->add_lookup(std::move(fd), st);
-	}
-
-	std::string dir_;
-	std::unique_ptr<inode_table> table_;
-};
+using InodeTableTest = inode_table_fixture;
 
 } // namespace
 

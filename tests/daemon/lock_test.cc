@@ -8,6 +8,7 @@
 // F_SETLKW waiters than daemon workers not starving the mount.
 #include "tests/daemon/fs_util.h"
 #include "tests/daemon/mount_fixture.h"
+#include "tests/support/child.h"
 
 #include "common/unique_fd.h"
 
@@ -23,57 +24,6 @@
 
 namespace fusebpf::test {
 namespace {
-
-// A child process that takes a lock on its own fd of `path`, reports the
-// result, and holds the lock until release() (or destruction) tells it to go.
-class lock_holder {
-public:
-	// `take` runs in the child on its fd and returns 0 or an errno.
-	lock_holder(const std::string &path, int (*take)(int fd))
-	{
-		int ready[2], go[2];
-		if (::pipe(ready) != 0 || ::pipe(go) != 0)
-			return;
-		pid_ = ::fork();
-		if (pid_ == 0) {
-			::prctl(PR_SET_PDEATHSIG, SIGKILL);
-			::close(ready[0]);
-			::close(go[1]);
-			int fd = ::open(path.c_str(), O_RDWR);
-			int err = fd < 0 ? errno : take(fd);
-			(void)!::write(ready[1], &err, sizeof err);
-			char c;
-			(void)!::read(go[0], &c, 1);
-			::_exit(0);
-		}
-		::close(ready[1]);
-		::close(go[0]);
-		ready_.reset(ready[0]);
-		go_.reset(go[1]);
-		if (::read(ready_.get(), &result_, sizeof result_) != sizeof result_)
-			result_ = -1;
-	}
-	~lock_holder() { release(); }
-
-	int result() const { return result_; } // 0 = lock taken
-	pid_t pid() const { return pid_; }
-
-	// Lets the child exit (its locks go with it) and reaps it.
-	void release()
-	{
-		if (pid_ <= 0)
-			return;
-		go_.reset();
-		int status;
-		::waitpid(pid_, &status, 0);
-		pid_ = -1;
-	}
-
-private:
-	pid_t pid_ = -1;
-	int result_ = -1;
-	unique_fd ready_, go_;
-};
 
 int flock_ex(int fd)
 {
@@ -222,40 +172,6 @@ protected:
 	std::vector<std::string> mount_args() const override { return {"--threads", "2"}; }
 };
 
-// Forks a child that runs fn and writes its result to the returned fd.
-unique_fd in_child(const std::function<int()> &fn, pid_t &pid)
-{
-	int out[2];
-	if (::pipe(out) != 0)
-		return unique_fd();
-	pid = ::fork();
-	if (pid == 0) {
-		::prctl(PR_SET_PDEATHSIG, SIGKILL);
-		// Drop inherited fds (a lock_holder's pipe among them: holding
-		// its write end would keep the holder from ever seeing EOF).
-		::close_range(3, out[1] - 1, 0);
-		::close_range(out[1] + 1, ~0U, 0);
-		int r = fn();
-		(void)!::write(out[1], &r, sizeof r);
-		::_exit(0);
-	}
-	::close(out[1]);
-	return unique_fd(out[0]);
-}
-
-// Waits up to timeout_ms for the child's result; kills it on time-out.
-bool child_result(const unique_fd &fd, pid_t pid, int timeout_ms, int &result)
-{
-	pollfd pfd{fd.get(), POLLIN, 0};
-	bool ok = ::poll(&pfd, 1, timeout_ms) == 1 &&
-	          ::read(fd.get(), &result, sizeof result) == static_cast<ssize_t>(sizeof result);
-	if (!ok)
-		::kill(pid, SIGKILL);
-	int status;
-	::waitpid(pid, &status, 0);
-	return ok;
-}
-
 TEST_F(LocksFewWorkers, MoreSetlkwWaitersThanWorkersDoNotStarveTheMount)
 {
 	lock_holder holder(m("lockfile"), posix_write_lock_0_100);
@@ -266,7 +182,7 @@ TEST_F(LocksFewWorkers, MoreSetlkwWaitersThanWorkersDoNotStarveTheMount)
 	std::vector<pid_t> pids(waiters);
 	std::vector<unique_fd> results;
 	for (int i = 0; i < waiters; i++)
-		results.push_back(in_child(
+		results.push_back(run_in_child(
 		    [&file] {
 			    int fd = ::open(file.c_str(), O_RDWR);
 			    struct flock fl = lock_range(F_WRLCK, 0, 10);
@@ -278,7 +194,7 @@ TEST_F(LocksFewWorkers, MoreSetlkwWaitersThanWorkersDoNotStarveTheMount)
 	// Other requests are still served.
 	pid_t lister;
 	std::string dir = m("");
-	unique_fd listed = in_child(
+	unique_fd listed = run_in_child(
 	    [&dir] {
 		    struct stat st;
 		    return ::stat(dir.c_str(), &st) == 0 && !list_dir(dir).empty() ? 0 : EIO;

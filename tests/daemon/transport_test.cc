@@ -7,19 +7,16 @@
 // that frees them; a bad --transport is a usage error.
 #include "tests/daemon/fs_util.h"
 #include "tests/daemon/mount_fixture.h"
+#include "tests/support/child.h"
 
 #include "common/unique_fd.h"
 #include "tests/support/process.h"
 
 #include <fcntl.h>
-#include <poll.h>
-#include <sched.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <csignal>
 #include <fstream>
 #include <functional>
 #include <vector>
@@ -39,55 +36,6 @@ std::string expected_transport()
 	return value == "Y" ? "uring" : "dev";
 }
 
-// Forks a child pinned to CPU 0 that runs fn and writes its result to the
-// returned fd (the holder's fn never returns: it is killed).
-unique_fd on_cpu0(const std::function<int()> &fn, pid_t &pid)
-{
-	int out[2];
-	if (::pipe(out) != 0)
-		return unique_fd();
-	pid = ::fork();
-	if (pid == 0) {
-		::prctl(PR_SET_PDEATHSIG, SIGKILL);
-		// Keep no other child's pipe open.
-		::close_range(3, out[1] - 1, 0);
-		::close_range(out[1] + 1, ~0U, 0);
-		cpu_set_t cpus;
-		CPU_ZERO(&cpus);
-		CPU_SET(0, &cpus);
-		int r = ::sched_setaffinity(0, sizeof(cpus), &cpus) == 0 ? fn() : errno;
-		(void)!::write(out[1], &r, sizeof r);
-		::_exit(0);
-	}
-	::close(out[1]);
-	return unique_fd(out[0]);
-}
-
-// Waits up to timeout_ms for the child's result; kills it on time-out.
-bool child_result(const unique_fd &fd, pid_t pid, int timeout_ms, int &result)
-{
-	pollfd pfd{fd.get(), POLLIN, 0};
-	bool ok = ::poll(&pfd, 1, timeout_ms) == 1 &&
-	          ::read(fd.get(), &result, sizeof result) == static_cast<ssize_t>(sizeof result);
-	if (!ok)
-		::kill(pid, SIGKILL);
-	int status;
-	::waitpid(pid, &status, 0);
-	return ok;
-}
-
-// Kills and reaps a child when the test leaves its scope, failed or not.
-struct child_guard {
-	pid_t pid = -1;
-	~child_guard()
-	{
-		if (pid > 0) {
-			::kill(pid, SIGKILL);
-			::waitpid(pid, nullptr, 0);
-		}
-	}
-};
-
 struct flock write_lock()
 {
 	struct flock fl {};
@@ -95,6 +43,12 @@ struct flock write_lock()
 	fl.l_whence = SEEK_SET;
 	fl.l_len = 10;
 	return fl;
+}
+
+int take_write_lock(int fd)
+{
+	struct flock fl = write_lock();
+	return ::fcntl(fd, F_SETLK, &fl) == 0 ? 0 : errno;
 }
 
 class Transport : public mount_fixture {
@@ -129,62 +83,37 @@ TEST_F(Transport, StatsNameTheTransportInUse)
 TEST_F(Transport, LockWaitersOnOneCpuDoNotStallTheirQueue)
 {
 	std::string file = m("lockfile");
-	// The holder: takes the lock and keeps it until it is killed.
-	pid_t holder;
-	unique_fd held = on_cpu0(
-	    [&file] {
-		    int fd = ::open(file.c_str(), O_RDWR);
-		    struct flock fl = write_lock();
-		    if (fd < 0 || ::fcntl(fd, F_SETLK, &fl) < 0)
-			    return errno;
-		    for (;;)
-			    ::pause();
-	    },
-	    holder);
-	child_guard holder_guard{holder};
-	{
-		unique_fd probe(::open(file.c_str(), O_RDWR));
-		ASSERT_TRUE(probe);
-		bool locked = false;
-		for (int i = 0; i < 1000 && !locked; i++) {
-			struct flock fl = write_lock();
-			ASSERT_EQ(::fcntl(probe.get(), F_GETLK, &fl), 0);
-			locked = fl.l_type != F_UNLCK;
-			if (!locked)
-				usleep(10000);
-		}
-		ASSERT_TRUE(locked) << "the holder never took the lock";
-	}
+	// The holder, on CPU 0 too: takes the lock and keeps it until released.
+	lock_holder holder(file, take_write_lock, 0);
+	ASSERT_EQ(holder.result(), 0) << strerror(holder.result());
 
 	constexpr int waiters = 3;
 	std::vector<pid_t> pids(waiters);
 	std::vector<unique_fd> results;
 	for (int i = 0; i < waiters; i++)
-		results.push_back(on_cpu0(
+		results.push_back(run_in_child(
 		    [&file] {
 			    int fd = ::open(file.c_str(), O_RDWR);
 			    struct flock fl = write_lock();
 			    return fd < 0 || ::fcntl(fd, F_SETLKW, &fl) < 0 ? errno : 0;
 		    },
-		    pids[i]));
+		    pids[i], 0));
 	usleep(500000); // let them block in the daemon
 
 	pid_t lister;
 	std::string dir = m("");
-	unique_fd listed = on_cpu0(
+	unique_fd listed = run_in_child(
 	    [&dir] {
 		    struct stat st;
 		    return ::stat(dir.c_str(), &st) == 0 && !list_dir(dir).empty() ? 0 : EIO;
 	    },
-	    lister);
+	    lister, 0);
 	int r = -1;
 	ASSERT_TRUE(child_result(listed, lister, 10000, r))
 	    << "stat/readdir on CPU 0 hung while lock waiters of CPU 0 sat in the daemon";
 	EXPECT_EQ(r, 0);
 
-	::kill(holder, SIGKILL); // its lock goes with it
-	::waitpid(holder, nullptr, 0);
-	holder_guard.pid = -1;
+	holder.release(); // its lock goes with it
 	for (int i = 0; i < waiters; i++) {
 		ASSERT_TRUE(child_result(results[i], pids[i], 10000, r))
 		    << "waiter " << i << " never got the lock";

@@ -7,6 +7,7 @@
 // reopened fd grants nothing.
 #include "tests/daemon/fs_util.h"
 #include "tests/daemon/mount_fixture.h"
+#include "tests/support/proc_info.h"
 #include "tests/support/run_as.h"
 
 #include <dirent.h>
@@ -23,19 +24,6 @@ namespace {
 
 constexpr int cap = 16;
 constexpr int files = 300;
-
-size_t open_fds(pid_t pid)
-{
-	size_t n = 0;
-	DIR *d = opendir(("/proc/" + std::to_string(pid) + "/fd").c_str());
-	if (!d)
-		return 0;
-	while (struct dirent *e = readdir(d))
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;
-}
 
 class FdCapTest : public mount_fixture {
 protected:

@@ -12,6 +12,7 @@
 // creates, every file is a known inode), the benchmark's "RSS per known
 // inode"; sanitizer builds inflate it.
 #include "tests/daemon/mount_fixture.h"
+#include "tests/support/proc_info.h"
 
 #include "common/unique_fd.h"
 
@@ -35,30 +36,6 @@ constexpr size_t cap = 1000;
 // The daemon's own fds (/dev/fuse clones, control socket, signalfd, root
 // and mount fds, BPF objects) plus the fds handlers pin while they run.
 constexpr size_t slack = 64;
-
-size_t open_fds(pid_t pid)
-{
-	size_t n = 0;
-	DIR *d = opendir(("/proc/" + std::to_string(pid) + "/fd").c_str());
-	if (!d)
-		return 0;
-	while (struct dirent *e = readdir(d))
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;
-}
-
-// VmRSS of pid in bytes (0 if unknown).
-size_t rss_bytes(pid_t pid)
-{
-	std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-	std::string line;
-	while (std::getline(status, line))
-		if (line.rfind("VmRSS:", 0) == 0)
-			return std::stoull(line.substr(6)) * 1024;
-	return 0;
-}
 
 std::string name_of(size_t i)
 {
