@@ -464,8 +464,13 @@ TEST_F(OpHarness, PosixLocksReachTheBackingFile)
 	// Unlock: the backing file is free again.
 	set.lk.type = F_UNLCK;
 	ASSERT_EQ(h_.call(FUSE_SETLK, l, fuse_args().add(set)).error(), 0);
+	// A fresh question: F_OFD_GETLK wants l_pid 0, and the first answer
+	// set it.
+	probe = {};
 	probe.l_type = F_WRLCK;
-	ASSERT_EQ(fcntl(fd, F_OFD_GETLK, &probe), 0);
+	probe.l_whence = SEEK_SET;
+	probe.l_len = 10;
+	ASSERT_EQ(fcntl(fd, F_OFD_GETLK, &probe), 0) << strerror(errno);
 	EXPECT_EQ(probe.l_type, F_UNLCK);
 	::close(fd);
 	EXPECT_EQ(release(l, fh), 0);
