@@ -267,6 +267,9 @@ int create_backing(session &s, inode &parent, const fuse_create_in &in, std::str
 		return errno;
 	inode_ptr node = s.inodes().add_lookup(std::move(opath_fd), st);
 	node->set_kernel_name(parent.nodeid, name);
+	// The binding decides the new file's data path (finish_open()), so
+	// the node gets its binding point now, before the open is registered.
+	give_point(s, parent, *node);
 	fill_entry(s, *node, st, entry);
 	finish_open(s, std::move(node), std::move(file), static_cast<int>(in.flags), open_out);
 	return 0;
